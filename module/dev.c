@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/vmctl misc device: ioctl dispatch.
+ *
+ * The node is world-accessible (mode 0666, like /dev/null): opening it
+ * grants nothing by itself. Every operation checks the caller's rights
+ * on the process it names, as /proc does.
+ */
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "vmctl.h"
+
+static long vmctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case VMCTL_IOC_API:
+		return vmctl_ioctl_api(argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static const struct file_operations vmctl_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= vmctl_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice vmctl_misc = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= VMCTL_DEVICE_NAME,
+	.fops		= &vmctl_fops,
+	.mode		= 0666,
+};
+
+int vmctl_dev_register(void)
+{
+	return misc_register(&vmctl_misc);
+}
+
+void vmctl_dev_unregister(void)
+{
+	misc_deregister(&vmctl_misc);
+}

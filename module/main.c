@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmctl - address-space statistics, fault accounting and reserve/commit
+ * memory for Linux processes.
+ *
+ * Userspace reaches the module through the misc device /dev/vmctl (dev.c)
+ * and the generic netlink family "vmctl" (genl.c). The uAPI is described
+ * in include/uapi/linux/vmctl.h and Documentation/userspace-api/vmctl.rst.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "vmctl.h"
+
+static int __init vmctl_init(void)
+{
+	int ret;
+
+	ret = vmctl_genl_register();
+	if (ret)
+		return ret;
+
+	/* The device node appears last, when everything behind it works. */
+	ret = vmctl_dev_register();
+	if (ret)
+		goto err_genl;
+
+	vmctl_selftest_splat();
+	return 0;
+
+err_genl:
+	vmctl_genl_unregister();
+	return ret;
+}
+
+static void __exit vmctl_exit(void)
+{
+	vmctl_dev_unregister();
+	vmctl_genl_unregister();
+}
+
+module_init(vmctl_init);
+module_exit(vmctl_exit);
+
+MODULE_DESCRIPTION("Address-space statistics, fault accounting and reserve/commit memory");
+MODULE_AUTHOR("The vmctl developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(VMCTL_VERSION);
+MODULE_ALIAS_GENL_FAMILY(VMCTL_FAMILY_NAME);

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal interfaces of libvmctl; never installed. */
+#ifndef _LIBVMCTL_PRIVATE_H
+#define _LIBVMCTL_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmctl.h"
+
+#define VMCTL_EXPORT __attribute__((visibility("default")))
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+struct kmod_ctx;
+struct nl_sock;
+struct nl_msg;
+struct nlattr;
+struct nla_policy;
+
+struct vmctl_ctx {
+	int refcount;
+	int dev_fd;			/* /dev/vmctl, -1 until first use */
+	struct nl_sock *nl_sock;	/* NULL until first use */
+	int nl_family;
+	struct kmod_ctx *kmod;		/* NULL until first use */
+	char err_msg[256];		/* last extack message, "" if none */
+};
+
+/* ctx.c */
+void vmctl_clear_error_msg(struct vmctl_ctx *ctx);
+void vmctl_set_error_msg(struct vmctl_ctx *ctx, const char *msg);
+
+/* module.c */
+void vmctl_module_close(struct vmctl_ctx *ctx);
+int vmctl_absent_errno(struct vmctl_ctx *ctx, int err);
+
+/* dev.c */
+int vmctl_dev_open(struct vmctl_ctx *ctx);
+void vmctl_dev_close(struct vmctl_ctx *ctx);
+/*
+ * Issue an extensible ioctl: @arg starts with "__u64 size", which is set
+ * to @size before the call. Returns the ioctl's non-negative result or a
+ * negative errno.
+ */
+int vmctl_ioctl_ext(struct vmctl_ctx *ctx, unsigned long request, void *arg, size_t size);
+
+/* nl.c */
+struct vmctl_nl_request {
+	uint8_t cmd;			/* VMCTL_CMD_* */
+	int flags;			/* extra NLM_F_* flags, e.g. NLM_F_DUMP */
+	/* adds request attributes; optional; returns 0 or -errno */
+	int (*put)(struct nl_msg *msg, void *arg);
+	int maxattr;			/* highest reply attribute */
+	const struct nla_policy *policy;	/* maxattr + 1 entries, or NULL */
+	/* called for each reply message with attributes parsed into tb */
+	int (*parse)(struct nlattr **tb, void *arg);
+	void *arg;
+};
+
+int vmctl_nl_open(struct vmctl_ctx *ctx);
+void vmctl_nl_close(struct vmctl_ctx *ctx);
+/*
+ * Send one request and receive all its replies up to the final ack (or
+ * NLMSG_DONE for dumps). Returns 0, the kernel's negative errno (with the
+ * extack message stored in ctx), the first error returned by ->put or
+ * ->parse, or a negative errno for local failures.
+ */
+int vmctl_nl_transact(struct vmctl_ctx *ctx, const struct vmctl_nl_request *req);
+
+#endif /* _LIBVMCTL_PRIVATE_H */

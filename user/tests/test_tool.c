@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Tests of the vmctl tool binary: exit codes, help and error messages.
+ * The tool is found next to the tests directory ($O/vmctl) or in $VMCTL_BIN.
+ */
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "kselftest_harness.h"
+
+struct run {
+	int status;		/* exit code, or -1 if not exited normally */
+	char out[8192];
+	char err[8192];
+};
+
+static const char *tool_path(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (getenv("VMCTL_BIN"))
+		return getenv("VMCTL_BIN");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return NULL;
+	exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/../vmctl", dirname(exe));
+	return path;
+}
+
+static int module_present(void)
+{
+	return access("/sys/module/vmctl", F_OK) == 0 || access("/dev/vmctl", F_OK) == 0;
+}
+
+static void slurp(int fd, char *buf, size_t len)
+{
+	ssize_t n, total = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((size_t)total < len - 1 && (n = read(fd, buf + total, len - 1 - total)) > 0)
+		total += n;
+	buf[total] = '\0';
+	close(fd);
+}
+
+/* Run the tool with the NULL terminated arguments after argv[0]. */
+static int run_tool(struct run *r, const char *const *args)
+{
+	const char *argv[16] = { "vmctl" };
+	int out, err, status, i;
+	pid_t pid;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+
+	out = memfd_create("stdout", MFD_CLOEXEC);
+	err = memfd_create("stderr", MFD_CLOEXEC);
+	if (out < 0 || err < 0)
+		return -1;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(out, STDOUT_FILENO);
+		dup2(err, STDERR_FILENO);
+		execv(tool_path(), (char **)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	slurp(out, r->out, sizeof(r->out));
+	slurp(err, r->err, sizeof(r->err));
+	return 0;
+}
+
+#define RUN(r, ...) ({							\
+	static const char *const __args[] = { __VA_ARGS__, NULL };	\
+	ASSERT_EQ(0, run_tool(r, __args));				\
+	ASSERT_NE(127, (r)->status) TH_LOG("cannot run %s", tool_path()); \
+})
+
+#define EXPECT_CONTAINS(haystack, needle) \
+	EXPECT_NE(NULL, strstr(haystack, needle)) TH_LOG("no \"%s\" in:\n%s", needle, haystack)
+
+TEST(help)
+{
+	static const char *const opts[] = { "--help", "-h", "help" };
+	struct run r;
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		static const char *args[2];
+
+		args[0] = opts[i];
+		ASSERT_EQ(0, run_tool(&r, args));
+		EXPECT_EQ(0, r.status) TH_LOG("vmctl %s", opts[i]);
+		EXPECT_CONTAINS(r.out, "Usage: vmctl [OPTIONS] COMMAND");
+		EXPECT_CONTAINS(r.out, "Commands:");
+		EXPECT_CONTAINS(r.out, "  version ");
+		EXPECT_CONTAINS(r.out, "Exit status:");
+		EXPECT_STREQ("", r.err);
+	}
+}
+
+TEST(command_help)
+{
+	struct run r;
+
+	RUN(&r, "version", "--help");
+	EXPECT_EQ(0, r.status);
+	EXPECT_CONTAINS(r.out, "Usage: vmctl version");
+	EXPECT_CONTAINS(r.out, "--json");
+
+	RUN(&r, "help", "version");
+	EXPECT_EQ(0, r.status);
+	EXPECT_CONTAINS(r.out, "Usage: vmctl version");
+}
+
+TEST(tool_version)
+{
+	struct run r;
+
+	RUN(&r, "--version");
+	EXPECT_EQ(0, r.status);
+	EXPECT_STREQ("vmctl " VERSION "\n", r.out);
+}
+
+TEST(usage_errors)
+{
+	struct run r;
+
+	RUN(&r, "frobnicate");
+	EXPECT_EQ(2, r.status);
+	EXPECT_CONTAINS(r.err, "unknown command \"frobnicate\"");
+
+	RUN(&r, "--bogus");
+	EXPECT_EQ(2, r.status);
+	EXPECT_CONTAINS(r.err, "invalid option \"--bogus\"");
+
+	RUN(&r, "version", "-x");
+	EXPECT_EQ(2, r.status);
+	EXPECT_CONTAINS(r.err, "invalid option \"-x\"");
+	EXPECT_CONTAINS(r.err, "vmctl version --help");
+
+	RUN(&r, "version", "extra");
+	EXPECT_EQ(2, r.status);
+
+	RUN(&r, "help", "nope");
+	EXPECT_EQ(2, r.status);
+}
+
+TEST(no_command)
+{
+	static const char *const none[] = { NULL };
+	struct run r;
+
+	ASSERT_EQ(0, run_tool(&r, none));
+	EXPECT_EQ(2, r.status);
+	EXPECT_CONTAINS(r.err, "missing command");
+}
+
+TEST(version_without_module)
+{
+	struct run r;
+
+	if (module_present())
+		SKIP(return, "the vmctl module is loaded");
+
+	RUN(&r, "version");
+	EXPECT_EQ(1, r.status);
+	EXPECT_CONTAINS(r.out, "tool:      vmctl " VERSION);
+	EXPECT_CONTAINS(r.out, "library:   libvmctl " VERSION);
+	EXPECT_CONTAINS(r.err, "the vmctl kernel module is not loaded");
+	EXPECT_CONTAINS(r.err, "sudo modprobe vmctl");
+}
+
+TEST(version_json_without_module)
+{
+	struct json_object *root, *v;
+	struct run r;
+
+	if (module_present())
+		SKIP(return, "the vmctl module is loaded");
+
+	RUN(&r, "version", "--json");
+	EXPECT_EQ(1, r.status);
+	EXPECT_CONTAINS(r.err, "not loaded");
+
+	root = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, root) TH_LOG("not JSON:\n%s", r.out);
+	ASSERT_TRUE(json_object_object_get_ex(root, "tool_version", &v));
+	EXPECT_STREQ(VERSION, json_object_get_string(v));
+	ASSERT_TRUE(json_object_object_get_ex(root, "library_version", &v));
+	EXPECT_STREQ(VERSION, json_object_get_string(v));
+	ASSERT_TRUE(json_object_object_get_ex(root, "module", &v));
+	EXPECT_EQ(NULL, v);
+	json_object_put(root);
+}
+
+TEST(version_json_with_module)
+{
+	struct json_object *root, *mod, *v;
+	struct run r;
+
+	if (access("/dev/vmctl", R_OK | W_OK) != 0)
+		SKIP(return, "/dev/vmctl is not available");
+
+	RUN(&r, "version", "-j");
+	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	root = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, root);
+	ASSERT_TRUE(json_object_object_get_ex(root, "module", &mod));
+	ASSERT_NE(NULL, mod);
+	ASSERT_TRUE(json_object_object_get_ex(mod, "abi_version", &v));
+	EXPECT_EQ(1, json_object_get_int(v));
+	ASSERT_TRUE(json_object_object_get_ex(mod, "features", &v));
+	EXPECT_TRUE(json_object_is_type(v, json_type_array));
+	json_object_put(root);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Error messages of the tool, including hints for a missing module. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmctl-tool.h"
+
+void print_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const struct vmctl_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd)
+		fprintf(stderr, "Try \"%s %s --help\" for more information.\n",
+			program_name, cmd->name);
+	else
+		fprintf(stderr, "Try \"%s --help\" for more information.\n", program_name);
+	return EXIT_USAGE;
+}
+
+/*
+ * Report a getopt failure; opterr is 0 so getopt itself stays silent.
+ * @opt is what getopt_long returned: '?' or ':' (with ':' first in optstring).
+ */
+int option_error(const struct vmctl_cmd *cmd, char **argv, int opt)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		return usage_error(cmd, "option \"%s\" requires an argument", arg);
+	if (optopt)
+		return usage_error(cmd, "invalid option \"-%c\"", optopt);
+	return usage_error(cmd, "invalid option \"%s\"", arg);
+}
+
+/*
+ * The library maps a missing module to -ENODEV and a missing device node to
+ * -ENOENT, but the kernel may return those for its own reasons too: check
+ * the module state before blaming it.
+ */
+static int explain_absent_module(struct vmctl_ctx *ctx, int err)
+{
+	int state = vmctl_module_state(ctx);
+
+	if (err == -ENODEV && state == VMCTL_MODULE_NOT_LOADED) {
+		print_error("the vmctl kernel module is not loaded; load it with "
+			    "\"sudo modprobe vmctl\" or \"sudo insmod module/vmctl.ko\"");
+		return 1;
+	}
+	if ((err == -ENODEV || err == -ENOENT) &&
+	    (state == VMCTL_MODULE_COMING || state == VMCTL_MODULE_GOING)) {
+		print_error("module vmctl is being %s; try again",
+			    state == VMCTL_MODULE_COMING ? "loaded" : "unloaded");
+		return 1;
+	}
+	if (err == -ENOENT && state >= VMCTL_MODULE_LOADED &&
+	    access(VMCTL_DEVICE_PATH, F_OK) < 0) {
+		print_error("module vmctl is loaded but %s is missing; check udev or "
+			    "create it from /sys/class/misc/vmctl/dev", VMCTL_DEVICE_PATH);
+		return 1;
+	}
+	if (err == -EOPNOTSUPP && state >= VMCTL_MODULE_LOADED) {
+		print_error("module vmctl is loaded but does not provide the generic "
+			    "netlink family \"%s\"; is it too old?", VMCTL_FAMILY_NAME);
+		return 1;
+	}
+	return 0;
+}
+
+/* Print why @what failed with @err, in the style of iw. Returns EXIT_ERROR. */
+int report_error(struct vmctl_ctx *ctx, const char *what, int err)
+{
+	const char *msg = vmctl_last_error_msg(ctx);
+
+	if (explain_absent_module(ctx, err))
+		return EXIT_ERROR;
+
+	if (err == -EACCES || err == -EPERM) {
+		print_error("%s failed: %s (%d); are you root?", what, strerror(-err), err);
+		return EXIT_ERROR;
+	}
+
+	print_error("%s failed: %s (%d)", what, strerror(-err), err);
+	if (msg)
+		fprintf(stderr, "  kernel says: %s\n", msg);
+	return EXIT_ERROR;
+}

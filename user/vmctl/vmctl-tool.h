@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal interfaces of the vmctl tool. */
+#ifndef _VMCTL_TOOL_H
+#define _VMCTL_TOOL_H
+
+#include <stdio.h>
+
+#include "vmctl.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes, documented in "vmctl --help". */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+};
+
+/**
+ * struct vmctl_cmd - one subcommand
+ * @name:    word on the command line
+ * @summary: one line for the command list in "vmctl --help"
+ * @help:    prints "vmctl @name --help" to the stream given
+ * @run:     runs the command; argv[0] is @name; returns an EXIT_* code
+ */
+struct vmctl_cmd {
+	const char *name;
+	const char *summary;
+	void (*help)(FILE *out);
+	int (*run)(struct vmctl_ctx *ctx, int argc, char **argv);
+};
+
+/* One per command family, in cmd_<family>.c. */
+extern const struct vmctl_cmd cmd_version;
+
+extern const char *program_name;
+
+/* error.c */
+void __attribute__((format(printf, 1, 2))) print_error(const char *fmt, ...);
+int usage_error(const struct vmctl_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int option_error(const struct vmctl_cmd *cmd, char **argv, int opt);
+int report_error(struct vmctl_ctx *ctx, const char *what, int err);
+
+#endif /* _VMCTL_TOOL_H */
