@@ -8,6 +8,8 @@
 #   make check           install dependencies, build, lint, run every test
 #                        (unit tests on the host, selftests in the dev VM)
 #   make demo            install dependencies, build, show vmctl at work
+#   make bench           benchmarks in the dev VM (instruction-counted),
+#                        printed as ratios against the Linux baseline
 #   make deps            install build and test dependencies (apt-get)
 #   make lint            checkpatch --strict and sparse on the module
 #   make clean
@@ -69,6 +71,9 @@ lint:
 
 check:
 	$(Q)$(TOP)/scripts/check $(if $(filter command line,$(origin KVER)),--kver $(KVER))
+
+bench:
+	$(Q)$(TOP)/scripts/bench $(if $(filter command line,$(origin KVER)),--kver $(KVER))
 
 demo:
 	$(Q)$(TOP)/scripts/demo $(if $(filter command line,$(origin KVER)),--kver $(KVER))

@@ -21,6 +21,67 @@ int vmctl_copy_args_to_user(void __user *uargs, const void *kargs,
 			    size_t ksize);
 
 long vmctl_ioctl_api(struct vmctl_api __user *uargs);
+long vmctl_ioctl_get_stats(struct vmctl_stats __user *uargs);
+long vmctl_ioctl_get_vmas(struct vmctl_vmas __user *uargs);
+
+/*
+ * A process whose address space the caller may read (target.c). Holds a
+ * reference on the task and on its mm (mmget), none on mmap_lock.
+ */
+struct vmctl_target {
+	struct task_struct *task;
+	struct mm_struct *mm;
+};
+
+/*
+ * vmctl_target_get - look up @nr in the caller's pid namespace (0: the
+ * caller) and check the caller may read it as /proc/PID/maps would.
+ * Return: 0, -EINVAL (@nr < 0), -ESRCH (no such process), -EACCES (not
+ * allowed), -ENODATA (no user address space: kernel thread or exited),
+ * -EINTR (killed while waiting for an exec to finish).
+ */
+int vmctl_target_get(pid_t nr, struct vmctl_target *target);
+/* The same for a task the caller already holds a reference on. */
+int vmctl_target_get_task(struct task_struct *task, struct vmctl_target *target);
+void vmctl_target_put(struct vmctl_target *target);
+
+/* The live vm.max_map_count (sysctl.c); 0 if it cannot be read. */
+u64 vmctl_max_map_count(void);
+int vmctl_sysctl_init(void);
+void vmctl_sysctl_exit(void);
+
+/*
+ * vmctl_stats_fill - fill the out fields of @st (everything after
+ * __reserved) for @target. Takes mmap_read_lock itself.
+ * Return: 0 or -EINTR.
+ */
+int vmctl_stats_fill(struct vmctl_target *target, struct vmctl_stats *st);
+
+/*
+ * A batch of VMAs read under one mmap_read_lock (vmas.c). The caller sets
+ * vmas/max_vmas and names/names_size (names may be NULL: no names);
+ * vmctl_vmas_collect() fills count, names_used, next, end and gen.
+ */
+struct vmctl_vma_batch {
+	struct vmctl_vma *vmas;
+	unsigned int max_vmas;
+	unsigned int count;
+	char *names;
+	size_t names_size;
+	size_t names_used;
+	unsigned long next;	/* resume address: end of the last VMA taken */
+	bool end;		/* no VMA after the last one taken */
+	u64 gen;		/* address-space generation, see vmctl_mm_gen() */
+	u64 map_count;
+};
+
+/*
+ * vmctl_vmas_collect - read the VMAs that end above @addr into @batch,
+ * as many as fit (a VMA whose name does not fit ends the batch).
+ * Return: 0 or -EINTR.
+ */
+int vmctl_vmas_collect(struct mm_struct *mm, unsigned long addr,
+		       struct vmctl_vma_batch *batch);
 
 int vmctl_dev_register(void);
 void vmctl_dev_unregister(void);
