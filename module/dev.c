@@ -20,6 +20,10 @@ static long vmctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case VMCTL_IOC_API:
 		return vmctl_ioctl_api(argp);
+	case VMCTL_IOC_GET_STATS:
+		return vmctl_ioctl_get_stats(argp);
+	case VMCTL_IOC_GET_VMAS:
+		return vmctl_ioctl_get_vmas(argp);
 	default:
 		return -ENOIOCTLCMD;
 	}

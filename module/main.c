@@ -17,9 +17,13 @@ static int __init vmctl_init(void)
 {
 	int ret;
 
-	ret = vmctl_genl_register();
+	ret = vmctl_procfs_init();
 	if (ret)
 		return ret;
+
+	ret = vmctl_genl_register();
+	if (ret)
+		goto err_procfs;
 
 	/* The device node appears last, when everything behind it works. */
 	ret = vmctl_dev_register();
@@ -31,6 +35,8 @@ static int __init vmctl_init(void)
 
 err_genl:
 	vmctl_genl_unregister();
+err_procfs:
+	vmctl_procfs_exit();
 	return ret;
 }
 
@@ -38,6 +44,7 @@ static void __exit vmctl_exit(void)
 {
 	vmctl_dev_unregister();
 	vmctl_genl_unregister();
+	vmctl_procfs_exit();
 }
 
 module_init(vmctl_init);

@@ -5,12 +5,14 @@
 #ifndef _VMCTL_H
 #define _VMCTL_H
 
-#include <linux/types.h>
 #include <linux/compiler_types.h>
+#include <linux/mm_types.h>
+#include <linux/types.h>
 #include <linux/vmctl.h>
 
 /* What this build implements; reported by VMCTL_IOC_API and GET_VERSION. */
-#define VMCTL_FEATURES		(VMCTL_FEATURE_NETLINK)
+#define VMCTL_FEATURES		(VMCTL_FEATURE_NETLINK | VMCTL_FEATURE_STATS | \
+				 VMCTL_FEATURE_VMAS)
 
 /* Largest ioctl argument accepted, as PROCMAP_QUERY does. */
 #define VMCTL_ARGS_MAX_SIZE	PAGE_SIZE
@@ -45,10 +47,25 @@ int vmctl_target_get(pid_t nr, struct vmctl_target *target);
 int vmctl_target_get_task(struct task_struct *task, struct vmctl_target *target);
 void vmctl_target_put(struct vmctl_target *target);
 
-/* The live vm.max_map_count (sysctl.c); 0 if it cannot be read. */
+/* The module's private procfs (procfs.c). */
+int vmctl_procfs_init(void);
+void vmctl_procfs_exit(void);
+/* The live vm.max_map_count; 0 if it cannot be read. */
 u64 vmctl_max_map_count(void);
-int vmctl_sysctl_init(void);
-void vmctl_sysctl_exit(void);
+int vmctl_procfs_may_read(struct task_struct *task);
+
+/* One VMA as vmctl reports it (vma.c); mmap_lock held. */
+unsigned int vmctl_vma_kind(const struct vm_area_struct *vma);
+u64 vmctl_vma_flags(vm_flags_t flags);
+void vmctl_vma_fill(struct vm_area_struct *vma, struct vmctl_vma *rec);
+/* Writes the name with its NUL; returns its length, 0, or -ENOSPC. */
+int vmctl_vma_name(struct vm_area_struct *vma, char *buf, size_t size);
+
+/* Reservations arrive with reserve/commit memory. */
+static inline bool vmctl_vma_is_reservation(const struct vm_area_struct *vma)
+{
+	return false;
+}
 
 /*
  * vmctl_stats_fill - fill the out fields of @st (everything after
