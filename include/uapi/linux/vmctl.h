@@ -250,6 +250,10 @@ struct vmctl_vmas {
 	__u64 map_count;
 };
 
+/* ---- fault accounting (VMCTL_FEATURE_FAULTS): ioctl numbers 0x10-0x1f ---- */
+
+/* ---- reserve/commit memory (VMCTL_FEATURE_RESERVE): ioctl numbers 0x20-0x2f ---- */
+
 #define VMCTL_IOC_MAGIC		0xB9
 
 #define VMCTL_IOC_API		_IOWR(VMCTL_IOC_MAGIC, 0x00, struct vmctl_api)
@@ -343,10 +347,16 @@ enum {
 	VMCTL_A_VMA_MAX = (__VMCTL_A_VMA_MAX - 1)
 };
 
+/* ---- fault accounting netlink attribute sets ---- */
+
 enum {
 	VMCTL_CMD_GET_VERSION = 1,
 	VMCTL_CMD_GET_STATS,
 	VMCTL_CMD_GET_VMAS,
+	VMCTL_CMD_TRACK,		/* fault accounting */
+	VMCTL_CMD_UNTRACK,
+	VMCTL_CMD_GET_FAULTS,		/* do and dump */
+	VMCTL_CMD_GET_FAULT_VMAS,	/* dump */
 
 	__VMCTL_CMD_MAX,
 	VMCTL_CMD_MAX = (__VMCTL_CMD_MAX - 1)
