@@ -25,6 +25,12 @@
 #define vmctl_mm_counter(mm, member)	get_mm_counter(mm, member)
 #endif
 
+#ifdef VMCTL_HAVE_VM_FLAGS_SET
+#define vmctl_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#else
+#define vmctl_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#endif
+
 /*
  * A value that changes whenever the address space was write-locked since
  * it was last read; the caller holds mmap_lock for read. With per-VMA

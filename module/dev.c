@@ -11,6 +11,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "resv.h"
 #include "vmctl.h"
 
 static long vmctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -24,6 +25,15 @@ static long vmctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmctl_ioctl_get_stats(argp);
 	case VMCTL_IOC_GET_VMAS:
 		return vmctl_ioctl_get_vmas(argp);
+	case VMCTL_IOC_COMMIT:
+	case VMCTL_IOC_DECOMMIT:
+	case VMCTL_IOC_RESET:
+	case VMCTL_IOC_RELEASE:
+		return vmctl_ioctl_range(cmd, argp);
+	case VMCTL_IOC_QUERY:
+		return vmctl_ioctl_query(argp);
+	case VMCTL_IOC_SET_COMMIT_LIMIT:
+		return vmctl_ioctl_set_commit_limit(argp);
 	default:
 		return -ENOIOCTLCMD;
 	}
@@ -34,6 +44,7 @@ static const struct file_operations vmctl_fops = {
 	.open		= nonseekable_open,
 	.unlocked_ioctl	= vmctl_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= vmctl_resv_mmap,
 };
 
 static struct miscdevice vmctl_misc = {

@@ -5,13 +5,22 @@
  * The family works in every network namespace and answers in the
  * namespace of the requesting socket. Operations run without
  * genl_mutex (parallel_ops); each takes the locks it needs itself.
+ *
+ * GET_STATS (do and dump) lives in genl_stats.c, GET_VMAS (dump) in
+ * genl_vmas.c; this file holds the family, the policies and the helpers
+ * they share.
+ *
+ * The operations use struct genl_ops (one policy per command), which
+ * both 6.1 and later kernels take. A dump can outlive the system call
+ * that started it: later parts run in whichever task reads the socket.
+ * Dumps therefore capture the requester's credentials in .start and
+ * check every process against those, never against the reader's.
  */
 
+#include <linux/cred.h>
 #include <net/genetlink.h>
 
 #include "vmctl.h"
-
-static struct genl_family vmctl_genl_family;
 
 static int vmctl_nl_get_version_doit(struct sk_buff *skb,
 				     struct genl_info *info)
@@ -43,17 +52,57 @@ err_size:
 }
 
 /*
+ * A pid is a u32 on the wire and a pid_t in the kernel: values above
+ * INT_MAX fail validation. The range is not const because 6.1's
+ * struct nla_policy points to a non-const one.
+ */
+static struct netlink_range_validation vmctl_nl_pid_range __ro_after_init = {
+	.max	= INT_MAX,
+};
+
+/*
+ * GET_STATS: the do takes VMCTL_A_STATS_PID. genl_ops has one policy for
+ * the do and the dump of a command, so the dump's .start refuses the
+ * attribute itself.
+ */
+static const struct nla_policy vmctl_nl_stats_policy[VMCTL_A_STATS_PID + 1] = {
+	[VMCTL_A_STATS_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
+};
+
+static const struct nla_policy vmctl_nl_vmas_policy[VMCTL_A_VMA_PID + 1] = {
+	[VMCTL_A_VMA_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
+};
+
+/*
  * resv_start_op is zero, so an operation without a policy gets every
- * attribute rejected and the reserved header bytes validated.
+ * attribute rejected and the reserved header bytes validated. Attributes
+ * are validated strictly: types unknown to a policy fail with EINVAL.
  */
 static const struct genl_ops vmctl_genl_ops[] = {
 	{
 		.cmd	= VMCTL_CMD_GET_VERSION,
 		.doit	= vmctl_nl_get_version_doit,
 	},
+	{
+		.cmd	= VMCTL_CMD_GET_STATS,
+		.policy	= vmctl_nl_stats_policy,
+		.maxattr = ARRAY_SIZE(vmctl_nl_stats_policy) - 1,
+		.doit	= vmctl_nl_get_stats_doit,
+		.start	= vmctl_nl_get_stats_start,
+		.dumpit	= vmctl_nl_get_stats_dumpit,
+		.done	= vmctl_nl_get_stats_done,
+	},
+	{
+		.cmd	= VMCTL_CMD_GET_VMAS,
+		.policy	= vmctl_nl_vmas_policy,
+		.maxattr = ARRAY_SIZE(vmctl_nl_vmas_policy) - 1,
+		.start	= vmctl_nl_get_vmas_start,
+		.dumpit	= vmctl_nl_get_vmas_dumpit,
+		.done	= vmctl_nl_get_vmas_done,
+	},
 };
 
-static struct genl_family vmctl_genl_family __ro_after_init = {
+struct genl_family vmctl_genl_family __ro_after_init = {
 	.name		= VMCTL_FAMILY_NAME,
 	.version	= VMCTL_FAMILY_VERSION,
 	.netnsok	= true,
@@ -63,6 +112,88 @@ static struct genl_family vmctl_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(vmctl_genl_ops),
 	.resv_start_op	= 0,
 };
+
+/* The attributes of a dump request, parsed with the command's policy. */
+struct nlattr **vmctl_nl_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef VMCTL_HAVE_GENL_INFO_DUMP	/* from module/Kbuild */
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * vmctl_nl_start_deferred - should a dump's .start leave its checks to
+ * the first dumpit?
+ *
+ * Kernels before 6.4 run .start without an extack (cb->extack is NULL),
+ * so an error found there would reach userspace without its message.
+ * There the checks run in the first dumpit call instead: it follows
+ * .start at once, in the same system call and task, and has an extack.
+ * The error then arrives in NLMSG_DONE rather than in NLMSG_ERROR.
+ */
+bool vmctl_nl_start_deferred(struct netlink_callback *cb)
+{
+	return !cb->extack;
+}
+
+/*
+ * vmctl_nl_require_attr - report a missing required attribute
+ * Return: true if @attrs has @type; otherwise sets the extack (missing
+ * type and a message) and returns false.
+ */
+bool vmctl_nl_require_attr(struct netlink_ext_ack *extack,
+			   struct nlattr **attrs, unsigned int type)
+{
+	if (attrs && attrs[type])
+		return true;
+	NL_SET_ERR_ATTR_MISS(extack, NULL, type);
+	NL_SET_ERR_MSG(extack, "missing pid attribute");
+	return false;
+}
+
+/* Explain an error of vmctl_target_get{,_task}() in @extack. */
+void vmctl_nl_target_error(struct netlink_ext_ack *extack,
+			   const struct nlattr *attr, int err)
+{
+	switch (err) {
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "invalid pid");
+		break;
+	case -ESRCH:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no such process");
+		break;
+	case -EACCES:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "permission denied");
+		break;
+	case -ENODATA:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no user address space");
+		break;
+	}
+}
+
+/*
+ * vmctl_nl_target_get_task - vmctl_target_get_task() on behalf of the task
+ * that started a dump
+ * @cred: the requester's credentials, taken in the dump's .start
+ *
+ * Return: as vmctl_target_get_task().
+ */
+int vmctl_nl_target_get_task(const struct cred *cred, struct task_struct *task,
+			     struct vmctl_target *target)
+{
+	const struct cred *old;
+	int ret;
+
+	if (cred == current_cred())
+		return vmctl_target_get_task(task, target);
+
+	old = override_creds(cred);
+	ret = vmctl_target_get_task(task, target);
+	revert_creds(old);
+	return ret;
+}
 
 int vmctl_genl_register(void)
 {

@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "resv.h"
 #include "vmctl.h"
 
 static int __init vmctl_init(void)
@@ -44,6 +45,9 @@ static void __exit vmctl_exit(void)
 {
 	vmctl_dev_unregister();
 	vmctl_genl_unregister();
+	/* Reservations drop their module reference from RCU callbacks. */
+	rcu_barrier();
+	vmctl_acct_exit();
 	vmctl_procfs_exit();
 }
 

@@ -36,7 +36,7 @@ unsigned int vmctl_vma_kind(const struct vm_area_struct *vma)
 {
 	vm_flags_t flags = vma->vm_flags;
 
-	if (vmctl_vma_is_reservation(vma))
+	if (vmctl_vma_is_resv(vma))
 		return VMCTL_KIND_RESERVED;
 	if (is_vm_hugetlb_page((struct vm_area_struct *)vma))
 		return VMCTL_KIND_HUGETLB;

@@ -25,6 +25,9 @@ int vmctl_copy_args_to_user(void __user *uargs, const void *kargs,
 long vmctl_ioctl_api(struct vmctl_api __user *uargs);
 long vmctl_ioctl_get_stats(struct vmctl_stats __user *uargs);
 long vmctl_ioctl_get_vmas(struct vmctl_vmas __user *uargs);
+long vmctl_ioctl_range(unsigned int cmd, struct vmctl_range __user *uargs);
+long vmctl_ioctl_query(struct vmctl_query __user *uargs);
+long vmctl_ioctl_set_commit_limit(struct vmctl_commit_limit __user *uargs);
 
 /*
  * A process whose address space the caller may read (target.c). Holds a
@@ -61,11 +64,8 @@ void vmctl_vma_fill(struct vm_area_struct *vma, struct vmctl_vma *rec);
 /* Writes the name with its NUL; returns its length, 0, or -ENOSPC. */
 int vmctl_vma_name(struct vm_area_struct *vma, char *buf, size_t size);
 
-/* Reservations arrive with reserve/commit memory. */
-static inline bool vmctl_vma_is_reservation(const struct vm_area_struct *vma)
-{
-	return false;
-}
+/* Reservations (resv.c). */
+bool vmctl_vma_is_resv(const struct vm_area_struct *vma);
 
 /*
  * vmctl_stats_fill - fill the out fields of @st (everything after
@@ -111,5 +111,38 @@ void vmctl_selftest_splat(void);
 #else
 static inline void vmctl_selftest_splat(void) { }
 #endif
+
+/*
+ * ---- Generic netlink operations (genl.c, genl_stats.c, genl_vmas.c) ----
+ */
+struct cred;
+struct genl_family;
+struct genl_info;
+struct netlink_callback;
+struct netlink_ext_ack;
+struct nlattr;
+struct sk_buff;
+struct task_struct;
+
+extern struct genl_family vmctl_genl_family;
+
+struct nlattr **vmctl_nl_dump_attrs(struct netlink_callback *cb);
+bool vmctl_nl_start_deferred(struct netlink_callback *cb);
+bool vmctl_nl_require_attr(struct netlink_ext_ack *extack,
+			   struct nlattr **attrs, unsigned int type);
+void vmctl_nl_target_error(struct netlink_ext_ack *extack,
+			   const struct nlattr *attr, int err);
+int vmctl_nl_target_get_task(const struct cred *cred, struct task_struct *task,
+			     struct vmctl_target *target);
+
+int vmctl_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info);
+int vmctl_nl_get_stats_start(struct netlink_callback *cb);
+int vmctl_nl_get_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vmctl_nl_get_stats_done(struct netlink_callback *cb);
+
+int vmctl_nl_get_vmas_start(struct netlink_callback *cb);
+int vmctl_nl_get_vmas_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vmctl_nl_get_vmas_done(struct netlink_callback *cb);
+/* ---- end of the generic netlink block ---- */
 
 #endif /* _VMCTL_H */

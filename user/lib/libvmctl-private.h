@@ -19,6 +19,7 @@ struct nl_sock;
 struct nl_msg;
 struct nlattr;
 struct nla_policy;
+struct nlmsghdr;
 
 struct vmctl_ctx {
 	int refcount;
@@ -57,7 +58,18 @@ struct vmctl_nl_request {
 	const struct nla_policy *policy;	/* maxattr + 1 entries, or NULL */
 	/* called for each reply message with attributes parsed into tb */
 	int (*parse)(struct nlattr **tb, void *arg);
+	/*
+	 * Instead of ->parse when set: also gets the message, to walk
+	 * attributes that repeat (tb[] holds only the last of them).
+	 */
+	int (*parse_msg)(struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 	void *arg;
+	/*
+	 * Dumps: set to 1 when a reply carried NLM_F_DUMP_INTR (the data
+	 * changed while the kernel dumped it), else 0. When NULL, such a
+	 * dump fails with -EINTR instead.
+	 */
+	int *dump_intr;
 };
 
 int vmctl_nl_open(struct vmctl_ctx *ctx);

@@ -62,6 +62,8 @@ int vmctl_nl_open(struct vmctl_ctx *ctx)
 	err = genl_connect(sock);
 	if (err < 0)
 		goto fail;
+	/* Dump replies may be larger than a page: size each read with MSG_PEEK. */
+	nl_socket_enable_msg_peek(sock);
 
 	/* Best effort: kernels without extended acks still work. */
 	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
@@ -98,6 +100,7 @@ struct nl_state {
 	struct nlattr **tb;
 	int done;		/* set by the final ack, error or NLMSG_DONE */
 	int err;		/* result of the exchange */
+	int dump_intr;		/* a reply carried NLM_F_DUMP_INTR */
 };
 
 /* Store the NLMSGERR_ATTR_MSG found in the @len bytes of attributes at @attrs. */
@@ -163,13 +166,23 @@ static int nl_on_finish(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* Called before the message is handled; NL_OK lets libnl go on with it. */
+static int nl_on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct nl_state *st = arg;
+
+	(void)msg;
+	st->dump_intr = 1;
+	return NL_OK;
+}
+
 static int nl_on_valid(struct nl_msg *msg, void *arg)
 {
 	struct nl_state *st = arg;
 	const struct vmctl_nl_request *req = st->req;
 	int err;
 
-	if (st->err || !req->parse)
+	if (st->err || (!req->parse && !req->parse_msg))
 		return NL_SKIP;	/* keep draining up to the final ack */
 
 	err = genlmsg_parse(nlmsg_hdr(msg), 0, st->tb, req->maxattr,
@@ -179,7 +192,10 @@ static int nl_on_valid(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	}
 
-	err = req->parse(st->tb, req->arg);
+	if (req->parse_msg)
+		err = req->parse_msg(nlmsg_hdr(msg), st->tb, req->arg);
+	else
+		err = req->parse(st->tb, req->arg);
 	if (err < 0)
 		st->err = err;
 	return NL_SKIP;
@@ -226,6 +242,7 @@ static int nl_exchange(struct vmctl_ctx *ctx, struct nl_msg *msg, struct nl_stat
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, nl_on_ack, st);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, nl_on_finish, st);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nl_on_valid, st);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, nl_on_dump_intr, st);
 
 	err = nl_send_auto(ctx->nl_sock, msg);
 	if (err < 0) {
@@ -236,7 +253,12 @@ static int nl_exchange(struct vmctl_ctx *ctx, struct nl_msg *msg, struct nl_stat
 	err = 0;
 	while (!st->done) {
 		err = nl_recvmsgs(ctx->nl_sock, cb);
-		if (err < 0) {
+		/*
+		 * libnl turns an error message our callback stopped on into
+		 * its own lossy code (ESRCH becomes NLE_OBJ_NOTFOUND): the
+		 * kernel's errno is in st->err already.
+		 */
+		if (err < 0 && !st->done) {
 			err = nl_errno(err);
 			break;
 		}
@@ -273,6 +295,10 @@ int vmctl_nl_transact(struct vmctl_ctx *ctx, const struct vmctl_nl_request *req)
 	nlmsg_free(msg);
 	if (!err)
 		err = st.err;
+	if (req->dump_intr)
+		*req->dump_intr = st.dump_intr;
+	else if (!err && st.dump_intr)
+		err = -EINTR;
 
 	/* A transport error leaves the socket out of sync: reconnect next time. */
 	if (err < 0 && !st.done)

@@ -97,6 +97,139 @@ int vmctl_get_version(struct vmctl_ctx *ctx, struct vmctl_version *out);
  */
 int vmctl_nl_get_version(struct vmctl_ctx *ctx, struct vmctl_version *out);
 
+/*
+ * Per-process statistics and VMA listing (LIBVMCTL_1.1).
+ *
+ * A process is named by its pid in the caller's pid namespace; 0 names the
+ * calling process and a thread id names its process. Besides the errors
+ * listed at the top of this file, these calls return:
+ *  -EINVAL     @pid is negative, or a NULL argument
+ *  -ESRCH      no process with that pid
+ *  -EACCES     the caller may not read that process (the same check as for
+ *              /proc/PID/maps: same user, or CAP_SYS_PTRACE)
+ *  -ENODATA    the process has no user address space (kernel thread,
+ *              zombie, or exiting)
+ *  -EINTR      the kernel was interrupted by a fatal signal
+ *  -ENOTTY     (ioctl calls) the loaded module predates the ioctl
+ *  -EOPNOTSUPP (netlink calls) the loaded module predates the command
+ *  -ENOMEM     out of memory
+ * Test VMCTL_FEATURE_STATS and VMCTL_FEATURE_VMAS (vmctl_get_version())
+ * to know beforehand whether the module implements them.
+ */
+
+/*
+ * Statistics of process @pid through VMCTL_IOC_GET_STATS. On success all of
+ * @out is written: size is sizeof(*out), flags 0, pid the @pid asked for,
+ * then the out fields described in <linux/vmctl.h>; kinds[] is indexed by
+ * enum vmctl_vma_kind. @out is left untouched on failure.
+ */
+int vmctl_get_stats(struct vmctl_ctx *ctx, pid_t pid, struct vmctl_stats *out);
+
+/*
+ * The same through the netlink command VMCTL_CMD_GET_STATS. In @out, pid is
+ * the pid the kernel reports (the caller's pid when @pid is 0). When @comm
+ * is not NULL, the process name (as /proc/PID/comm, "" if the kernel sent
+ * none) is copied there, truncated to @comm_size - 1 bytes and always
+ * NUL-terminated. Returns -EBADMSG if the reply lacks a mandatory attribute.
+ */
+int vmctl_nl_get_stats(struct vmctl_ctx *ctx, pid_t pid, struct vmctl_stats *out,
+		       char *comm, size_t comm_size);
+
+/* Room for a process name in struct vmctl_proc_stats, NUL included. */
+#define VMCTL_COMM_SIZE		64
+
+struct vmctl_proc_stats {
+	pid_t pid;			/* in the caller's pid namespace */
+	char comm[VMCTL_COMM_SIZE];	/* process name, NUL-terminated */
+	struct vmctl_stats stats;	/* stats.pid == pid */
+};
+
+/*
+ * Statistics of every process the caller may read, through a netlink dump
+ * of VMCTL_CMD_GET_STATS, in the order the kernel sends them (pid order).
+ * Processes the caller may not read, kernel threads and zombies are left
+ * out. Each entry is consistent in itself; processes that start or exit
+ * during the dump may or may not appear.
+ *
+ * On success *@procs is an array of *@n entries that the caller releases
+ * with free() (NULL when *@n is 0). Nothing is stored on failure.
+ */
+int vmctl_list_stats(struct vmctl_ctx *ctx, struct vmctl_proc_stats **procs, size_t *n);
+
+/*
+ * The VMAs of process @pid in address order, like /proc/PID/maps, through
+ * VMCTL_IOC_GET_VMAS. The ioctl is issued once per batch (the first batch
+ * takes up to 1024 VMAs, the next ones are sized from the process's
+ * map_count); each batch is consistent in itself. When the address space
+ * changes between two batches the listing still covers every address once,
+ * exactly as reading /proc/PID/maps does.
+ *
+ * Result layout: on success *@vmas points to ONE allocation, released with
+ * a single free(), that holds the *@n records followed by their names.
+ * In each record, name_off is rewritten to be the offset of the
+ * NUL-terminated name from the start of that allocation (that is, from
+ * *@vmas, the first record) and name_len is its length without the NUL
+ * (0: no name). Use vmctl_vma_name() instead of doing the arithmetic. The
+ * records may be reordered or copied around freely as long as the
+ * allocation is alive and the first-record pointer is kept. *@vmas is NULL
+ * when *@n is 0 (a process can have no VMA at all). Nothing is stored on
+ * failure.
+ *
+ * Extra errors: -EOVERFLOW if the result would exceed 4 GiB (name_off is
+ * 32 bits); -EIO if the kernel stops making progress.
+ */
+int vmctl_get_vmas(struct vmctl_ctx *ctx, pid_t pid, struct vmctl_vma **vmas, size_t *n);
+
+/*
+ * The same through a netlink dump of VMCTL_CMD_GET_VMAS, with the same
+ * result layout. A netlink dump cannot resume at an address: when the
+ * kernel marks the dump NLM_F_DUMP_INTR (the address space changed while
+ * it ran), the whole dump is retried, up to VMCTL_NL_VMAS_RETRIES times in
+ * all, and then -EAGAIN is returned. A successful result is thus one
+ * consistent snapshot, which the ioctl flavour does not promise.
+ */
+#define VMCTL_NL_VMAS_RETRIES	5
+int vmctl_nl_get_vmas(struct vmctl_ctx *ctx, pid_t pid, struct vmctl_vma **vmas, size_t *n);
+
+/*
+ * Name of record @v of an array @vmas returned by vmctl_get_vmas() or
+ * vmctl_nl_get_vmas(): a path (with " (deleted)" when unlinked), "[heap]",
+ * "[stack]", "[vdso]", ... or NULL when the VMA has no name.
+ */
+static inline const char *vmctl_vma_name(const struct vmctl_vma *vmas,
+					 const struct vmctl_vma *v)
+{
+	if (!v->name_len)
+		return (const char *)0;
+	return (const char *)vmas + v->name_off;
+}
+
+/*
+ * Name of an enum vmctl_vma_kind: "anon", "file", "shmem", "stack", "heap",
+ * "hugetlb", "special", "guard", "reserved"; NULL for a kind this library
+ * does not know.
+ */
+const char *vmctl_kind_name(unsigned int kind);
+
+/* Size of the buffer vmctl_vma_perms() needs, NUL included. */
+#define VMCTL_PERMS_SIZE	5
+
+/*
+ * The permission column of /proc/PID/maps for VMCTL_VMA_* @flags: "r" or
+ * "-", "w" or "-", "x" or "-", then "s" (shared) or "p" (private); e.g.
+ * "r-xp", "rw-s", "---p". Writes VMCTL_PERMS_SIZE bytes to @buf and
+ * returns @buf.
+ */
+char *vmctl_vma_perms(uint64_t flags, char *buf);
+
+/*
+ * Name of one VMCTL_VMA_* flag bit, lower case without the prefix
+ * ("read", "write", "exec", "shared", "locked", "account", "growsdown",
+ * "io", "pfnmap", "dontfork", "dontdump", "hugepage", "nohugepage",
+ * "wipeonfork", "noreserve"); NULL if unknown or not a single bit.
+ */
+const char *vmctl_vma_flag_name(uint64_t flag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -163,4 +163,146 @@ TEST(exports_only_public_api)
 	dlclose(lib);
 }
 
+TEST(exports_1_1)
+{
+	static const char *const syms[] = {
+		"vmctl_get_stats", "vmctl_nl_get_stats", "vmctl_list_stats",
+		"vmctl_get_vmas", "vmctl_nl_get_vmas", "vmctl_kind_name",
+		"vmctl_vma_perms", "vmctl_vma_flag_name",
+	};
+	void *lib = dlopen("libvmctl.so.1", RTLD_NOW | RTLD_NOLOAD);
+	size_t i;
+
+	ASSERT_NE(NULL, lib);
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		EXPECT_NE(NULL, dlvsym(lib, syms[i], "LIBVMCTL_1.1")) TH_LOG("%s", syms[i]);
+		EXPECT_EQ(NULL, dlvsym(lib, syms[i], "LIBVMCTL_1")) TH_LOG("%s", syms[i]);
+	}
+	EXPECT_EQ(NULL, dlsym(lib, "vmctl_stats_fill"));
+	dlclose(lib);
+}
+
+TEST(kind_names)
+{
+	static const char *const names[] = {
+		"anon", "file", "shmem", "stack", "heap", "hugetlb", "special", "guard",
+		"reserved",
+	};
+	unsigned int k;
+
+	ASSERT_EQ((size_t)VMCTL_KIND_COUNT, sizeof(names) / sizeof(names[0]));
+	for (k = 0; k < VMCTL_KIND_COUNT; k++)
+		EXPECT_STREQ(names[k], vmctl_kind_name(k));
+	EXPECT_STREQ("stack", vmctl_kind_name(VMCTL_KIND_STACK));
+	EXPECT_STREQ("reserved", vmctl_kind_name(VMCTL_KIND_RESERVED));
+	EXPECT_EQ(NULL, vmctl_kind_name(VMCTL_KIND_COUNT));
+	EXPECT_EQ(NULL, vmctl_kind_name(VMCTL_KINDS_MAX));
+	EXPECT_EQ(NULL, vmctl_kind_name(~0U));
+}
+
+TEST(vma_perms)
+{
+	static const struct {
+		uint64_t flags;
+		const char *perms;
+	} cases[] = {
+		{ 0, "---p" },
+		{ VMCTL_VMA_READ, "r--p" },
+		{ VMCTL_VMA_READ | VMCTL_VMA_EXEC, "r-xp" },
+		{ VMCTL_VMA_READ | VMCTL_VMA_WRITE, "rw-p" },
+		{ VMCTL_VMA_READ | VMCTL_VMA_WRITE | VMCTL_VMA_SHARED, "rw-s" },
+		{ VMCTL_VMA_READ | VMCTL_VMA_WRITE | VMCTL_VMA_EXEC, "rwxp" },
+		{ VMCTL_VMA_SHARED, "---s" },
+		{ VMCTL_VMA_WRITE | VMCTL_VMA_LOCKED | VMCTL_VMA_ACCOUNT, "-w-p" },
+		{ ~0ULL, "rwxs" },
+	};
+	char buf[VMCTL_PERMS_SIZE + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(buf, 'X', sizeof(buf));
+		EXPECT_EQ(&buf[0], vmctl_vma_perms(cases[i].flags, buf));
+		EXPECT_STREQ(cases[i].perms, buf);
+		EXPECT_EQ('X', buf[VMCTL_PERMS_SIZE]);	/* writes exactly 5 bytes */
+	}
+}
+
+TEST(vma_flag_names)
+{
+	EXPECT_STREQ("read", vmctl_vma_flag_name(VMCTL_VMA_READ));
+	EXPECT_STREQ("shared", vmctl_vma_flag_name(VMCTL_VMA_SHARED));
+	EXPECT_STREQ("growsdown", vmctl_vma_flag_name(VMCTL_VMA_GROWSDOWN));
+	EXPECT_STREQ("wipeonfork", vmctl_vma_flag_name(VMCTL_VMA_WIPEONFORK));
+	EXPECT_STREQ("noreserve", vmctl_vma_flag_name(VMCTL_VMA_NORESERVE));
+	EXPECT_EQ(NULL, vmctl_vma_flag_name(0));
+	EXPECT_EQ(NULL, vmctl_vma_flag_name(VMCTL_VMA_NORESERVE << 1));
+	EXPECT_EQ(NULL, vmctl_vma_flag_name(VMCTL_VMA_READ | VMCTL_VMA_WRITE));
+}
+
+TEST(vma_name_helper)
+{
+	/* The layout vmctl_get_vmas() documents: records, then names. */
+	struct {
+		struct vmctl_vma v[2];
+		char names[16];
+	} buf = { 0 };
+
+	buf.v[0].name_len = 0;
+	buf.v[1].name_off = sizeof(buf.v);
+	buf.v[1].name_len = 6;
+	memcpy(buf.names, "[heap]", 7);
+	EXPECT_EQ(NULL, vmctl_vma_name(buf.v, &buf.v[0]));
+	EXPECT_STREQ("[heap]", vmctl_vma_name(buf.v, &buf.v[1]));
+}
+
+TEST(stats_vmas_invalid_args)
+{
+	struct vmctl_proc_stats *procs;
+	struct vmctl_stats st;
+	struct vmctl_vma *vmas;
+	struct vmctl_ctx *ctx;
+	size_t n;
+
+	EXPECT_EQ(-EINVAL, vmctl_get_stats(NULL, 0, &st));
+	EXPECT_EQ(-EINVAL, vmctl_nl_get_stats(NULL, 0, &st, NULL, 0));
+	EXPECT_EQ(-EINVAL, vmctl_list_stats(NULL, &procs, &n));
+	EXPECT_EQ(-EINVAL, vmctl_get_vmas(NULL, 0, &vmas, &n));
+	EXPECT_EQ(-EINVAL, vmctl_nl_get_vmas(NULL, 0, &vmas, &n));
+
+	ASSERT_EQ(0, vmctl_new(&ctx));
+	EXPECT_EQ(-EINVAL, vmctl_get_stats(ctx, -1, &st));
+	EXPECT_EQ(-EINVAL, vmctl_get_stats(ctx, 0, NULL));
+	EXPECT_EQ(-EINVAL, vmctl_nl_get_stats(ctx, -5, &st, NULL, 0));
+	EXPECT_EQ(-EINVAL, vmctl_list_stats(ctx, NULL, &n));
+	EXPECT_EQ(-EINVAL, vmctl_list_stats(ctx, &procs, NULL));
+	EXPECT_EQ(-EINVAL, vmctl_get_vmas(ctx, -1, &vmas, &n));
+	EXPECT_EQ(-EINVAL, vmctl_get_vmas(ctx, 0, NULL, &n));
+	EXPECT_EQ(-EINVAL, vmctl_nl_get_vmas(ctx, 0, &vmas, NULL));
+	vmctl_unref(ctx);
+}
+
+TEST(stats_vmas_not_loaded)
+{
+	struct vmctl_proc_stats *procs = (void *)1;
+	struct vmctl_vma *vmas = (void *)1;
+	struct vmctl_stats st;
+	struct vmctl_ctx *ctx;
+	size_t n = 7;
+
+	if (module_present())
+		SKIP(return, "the vmctl module is loaded");
+
+	ASSERT_EQ(0, vmctl_new(&ctx));
+	EXPECT_EQ(-ENODEV, vmctl_get_stats(ctx, 0, &st));
+	EXPECT_EQ(-ENODEV, vmctl_nl_get_stats(ctx, 0, &st, NULL, 0));
+	EXPECT_EQ(-ENODEV, vmctl_list_stats(ctx, &procs, &n));
+	EXPECT_EQ(-ENODEV, vmctl_get_vmas(ctx, 0, &vmas, &n));
+	EXPECT_EQ(-ENODEV, vmctl_nl_get_vmas(ctx, 0, &vmas, &n));
+	/* Nothing is stored on failure. */
+	EXPECT_EQ((void *)1, procs);
+	EXPECT_EQ((void *)1, vmas);
+	EXPECT_EQ((size_t)7, n);
+	vmctl_unref(ctx);
+}
+
 TEST_HARNESS_MAIN

@@ -2,7 +2,9 @@
 /* Error messages of the tool, including hints for a missing module. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -102,4 +104,80 @@ int report_error(struct vmctl_ctx *ctx, const char *what, int err)
 	if (msg)
 		fprintf(stderr, "  kernel says: %s\n", msg);
 	return EXIT_ERROR;
+}
+
+/* Parse a PID argument: a decimal number from 1 to INT_MAX. */
+int parse_pid(const struct vmctl_cmd *cmd, const char *arg, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || v < 1 || v > INT_MAX || arg[0] == '+' ||
+	    arg[0] == ' ' || arg[0] == '\t')
+		return usage_error(cmd, "invalid PID \"%s\": expected a positive number", arg);
+	*pid = (pid_t)v;
+	return EXIT_OK;
+}
+
+/*
+ * An old module answers ENOTTY to an ioctl it does not know and EOPNOTSUPP
+ * to a netlink command it does not know: say which feature it lacks.
+ */
+static int explain_missing_feature(struct vmctl_ctx *ctx, int err, uint64_t feature)
+{
+	struct vmctl_version v;
+	uint64_t missing;
+	unsigned int bit;
+
+	if (err != -ENOTTY && err != -EOPNOTSUPP)
+		return 0;
+	if (vmctl_get_version(ctx, &v) < 0)
+		return 0;
+	if (err == -EOPNOTSUPP)
+		feature |= VMCTL_FEATURE_NETLINK;
+	missing = feature & ~v.features;
+	if (!missing)
+		return 0;
+
+	bit = (unsigned int)__builtin_ctzll(missing);
+	print_error("the loaded vmctl module does not implement the \"%s\" feature; "
+		    "load a newer module", vmctl_feature_name(1ULL << bit) ?: "unknown");
+	return 1;
+}
+
+/* report_error() for a command that needs @feature. Returns EXIT_ERROR. */
+int report_feature_error(struct vmctl_ctx *ctx, const char *what, int err, uint64_t feature)
+{
+	if (explain_missing_feature(ctx, err, feature))
+		return EXIT_ERROR;
+	return report_error(ctx, what, err);
+}
+
+/*
+ * report_feature_error() for a command on process @pid: name the errors
+ * that are about the process rather than about vmctl.
+ */
+int report_pid_error(struct vmctl_ctx *ctx, const char *what, pid_t pid, int err,
+		     uint64_t feature)
+{
+	switch (err) {
+	case -ESRCH:
+		print_error("no process with pid %d", (int)pid);
+		return EXIT_ERROR;
+	case -EACCES:
+	case -EPERM:
+		/* Not being allowed to open /dev/vmctl is another matter. */
+		if (access(VMCTL_DEVICE_PATH, R_OK | W_OK) < 0 && errno != ENOENT)
+			break;
+		print_error("permission denied reading pid %d: need CAP_SYS_PTRACE "
+			    "or the same user", (int)pid);
+		return EXIT_ERROR;
+	case -ENODATA:
+		print_error("pid %d has no user address space (kernel thread or zombie)",
+			    (int)pid);
+		return EXIT_ERROR;
+	}
+	return report_feature_error(ctx, what, err, feature);
 }

@@ -11,6 +11,8 @@ const char *program_name = "vmctl";
 static const struct vmctl_cmd cmd_help;
 
 static const struct vmctl_cmd *const commands[] = {
+	&cmd_stats,
+	&cmd_maps,
 	&cmd_version,
 	&cmd_help,
 };

@@ -32,6 +32,8 @@ struct vmctl_cmd {
 
 /* One per command family, in cmd_<family>.c. */
 extern const struct vmctl_cmd cmd_version;
+extern const struct vmctl_cmd cmd_stats;
+extern const struct vmctl_cmd cmd_maps;
 
 extern const char *program_name;
 
@@ -41,5 +43,10 @@ int usage_error(const struct vmctl_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int option_error(const struct vmctl_cmd *cmd, char **argv, int opt);
 int report_error(struct vmctl_ctx *ctx, const char *what, int err);
+int report_feature_error(struct vmctl_ctx *ctx, const char *what, int err, uint64_t feature);
+int report_pid_error(struct vmctl_ctx *ctx, const char *what, pid_t pid, int err,
+		     uint64_t feature);
+/* Returns EXIT_OK, or EXIT_USAGE after printing why @arg is not a pid. */
+int parse_pid(const struct vmctl_cmd *cmd, const char *arg, pid_t *pid);
 
 #endif /* _VMCTL_TOOL_H */

@@ -252,13 +252,287 @@ struct vmctl_vmas {
 
 /* ---- fault accounting (VMCTL_FEATURE_FAULTS): ioctl numbers 0x10-0x1f ---- */
 
+/*
+ * Fault accounting. A tracked process (thread group) has its page faults
+ * counted by the kernel as they happen: see
+ * Documentation/userspace-api/vmctl-faults.rst for what is exact and what
+ * is inferred.
+ */
+
+/*
+ * Latency histogram: bucket i counts faults that took [2^i, 2^(i+1)) ns;
+ * bucket 0 also counts 0 ns, the last bucket everything above.
+ */
+#define VMCTL_FAULT_HIST_BUCKETS	32
+
+/* Per-VMA buckets kept per process, plus one "other" bucket. */
+#define VMCTL_FAULT_VMAS_MAX		64
+
+/**
+ * struct vmctl_fault_counts - fault counters (all out)
+ * @minor:        completed minor faults seen by the fault handler
+ * @major:        completed major faults (includes faults the kernel
+ *                retried after dropping its locks, as min_flt/maj_flt do)
+ * @write:        completed faults on a write access (error code W bit)
+ * @exec:         completed faults on an instruction fetch (error code I bit)
+ * @user:         completed faults taken in user mode
+ * @kernel:       completed faults taken in kernel mode on a user address
+ *                (copy_from_user() and friends)
+ * @retry:        faults abandoned because a signal arrived while they
+ *                waited; the access is repeated (a new fault) afterwards
+ * @sigsegv:      faults that ended in SIGSEGV
+ * @sigbus:       faults that ended in SIGBUS
+ * @oom:          user faults that ended without a signal or a mapping:
+ *                the kernel ran out of memory and made the access repeat
+ * @efault:       kernel-mode faults that failed and were fixed up (the
+ *                system call returned EFAULT)
+ * @untraced:     faults the kernel counted in min_flt/maj_flt that the
+ *                handler did not see (faults taken for get_user_pages():
+ *                MAP_POPULATE, mlock, process_vm_readv, ...); minor +
+ *                major + untraced = the growth of min_flt + maj_flt
+ * @lat_count:    completed faults whose latency was measured
+ * @lat_total_ns: sum of those latencies
+ * @lat_max_ns:   largest latency
+ * @hist:         latency histogram, see VMCTL_FAULT_HIST_BUCKETS
+ */
+struct vmctl_fault_counts {
+	__u64 minor;
+	__u64 major;
+	__u64 write;
+	__u64 exec;
+	__u64 user;
+	__u64 kernel;
+	__u64 retry;
+	__u64 sigsegv;
+	__u64 sigbus;
+	__u64 oom;
+	__u64 efault;
+	__u64 untraced;
+	__u64 lat_count;
+	__u64 lat_total_ns;
+	__u64 lat_max_ns;
+	__u64 hist[VMCTL_FAULT_HIST_BUCKETS];
+};
+
+/**
+ * struct vmctl_track - VMCTL_IOC_TRACK and VMCTL_IOC_UNTRACK argument
+ * @size:       in: sizeof(struct vmctl_track)
+ * @flags:      in: must be zero
+ * @pid:        in: process in the caller's pid namespace, 0 for the caller
+ * @__reserved: in: must be zero
+ *
+ * TRACK starts counting the faults of every thread of @pid (present and
+ * future). The caller itself is always allowed; another process needs
+ * the /proc/PID/maps access check and CAP_PERFMON or CAP_SYS_ADMIN.
+ * Errors: EEXIST (already tracked), ENOSPC (too many tracked processes),
+ * EPERM, EACCES, ESRCH.
+ * UNTRACK stops counting and frees the counters, also those of a tracked
+ * process that has exited (which are kept until then). ENOENT if @pid is
+ * not tracked.
+ */
+struct vmctl_track {
+	__u64 size;
+	__u64 flags;
+	__s32 pid;
+	__u32 __reserved;
+};
+
+/* struct vmctl_faults flags */
+#define VMCTL_FAULTS_THREAD	(1ULL << 0)	/* the calling thread only; pid 0 */
+
+/* struct vmctl_faults out_flags */
+#define VMCTL_FAULTS_EXITED	(1U << 0)	/* the process has exited */
+
+/**
+ * struct vmctl_faults - VMCTL_IOC_GET_FAULTS argument
+ * @size:       in: sizeof(struct vmctl_faults)
+ * @flags:      in: VMCTL_FAULTS_*
+ * @pid:        in: a tracked process (0: the caller)
+ * @out_flags:  out: VMCTL_FAULTS_EXITED
+ * @tracked_ns: out: time since tracking started (until exit if exited)
+ * @min_flt:    out: growth of the kernel's min_flt of the process (or of
+ *              the thread) since tracking started
+ * @maj_flt:    out: the same for maj_flt
+ * @threads:    out: threads seen faulting
+ * @vmas:       out: per-VMA buckets in use (without "other")
+ * @counts:     out: the counters
+ */
+struct vmctl_faults {
+	__u64 size;
+	__u64 flags;
+	__s32 pid;
+	__u32 out_flags;
+	__u64 tracked_ns;
+	__u64 min_flt;
+	__u64 maj_flt;
+	__u64 threads;
+	__u64 vmas;
+	struct vmctl_fault_counts counts;
+};
+
+/* struct vmctl_fault_vma flags */
+#define VMCTL_FAULT_VMA_OTHER	(1U << 0)	/* faults not attributed to a VMA */
+
+/**
+ * struct vmctl_fault_vma - the faults of one VMA
+ * @start, @end, @inode, @dev_major, @dev_minor, @kind: the VMA as it was
+ *              at its first fault (as in struct vmctl_vma)
+ * @flags:      VMCTL_FAULT_VMA_*
+ * @name_off:   offset of the name in the names buffer
+ * @name_len:   length of the name without its NUL, 0 for none
+ * @__reserved: zero
+ * @minor, @major, @write, @exec, @user, @kernel: completed faults
+ * @lat_total_ns, @lat_max_ns: their measured latencies
+ */
+struct vmctl_fault_vma {
+	__u64 start;
+	__u64 end;
+	__u64 inode;
+	__u32 dev_major;
+	__u32 dev_minor;
+	__u32 kind;
+	__u32 flags;
+	__u32 name_off;
+	__u32 name_len;
+	__u64 minor;
+	__u64 major;
+	__u64 write;
+	__u64 exec;
+	__u64 user;
+	__u64 kernel;
+	__u64 lat_total_ns;
+	__u64 lat_max_ns;
+};
+
+/**
+ * struct vmctl_fault_vmas - VMCTL_IOC_GET_FAULT_VMAS argument
+ * @size:       in: sizeof(struct vmctl_fault_vmas)
+ * @flags:      in: must be zero
+ * @pid:        in: a tracked process (0: the caller)
+ * @__reserved: in: must be zero
+ * @vmas_addr:  in: user pointer to the records
+ * @vma_size:   in: size of one record as the caller knows it (at least
+ *              sizeof(struct vmctl_fault_vma) of ABI 1, multiple of 8)
+ * @vma_count:  in: room in records; out: records written
+ * @names_addr: in: user pointer to the names buffer, or 0
+ * @names_size: in: its size; out: bytes used
+ * @total:      out: buckets in use, "other" included; when above
+ *              @vma_count the list was cut short
+ *
+ * Records come in the order the VMAs first faulted, "other" last.
+ */
+struct vmctl_fault_vmas {
+	__u64 size;
+	__u64 flags;
+	__s32 pid;
+	__u32 __reserved;
+	__u64 vmas_addr;
+	__u32 vma_size;
+	__u32 vma_count;
+	__u64 names_addr;
+	__u32 names_size;
+	__u32 total;
+};
+
+#define VMCTL_IOC_TRACK		_IOW(VMCTL_IOC_MAGIC, 0x10, struct vmctl_track)
+#define VMCTL_IOC_UNTRACK	_IOW(VMCTL_IOC_MAGIC, 0x11, struct vmctl_track)
+#define VMCTL_IOC_GET_FAULTS	_IOWR(VMCTL_IOC_MAGIC, 0x12, struct vmctl_faults)
+#define VMCTL_IOC_GET_FAULT_VMAS _IOWR(VMCTL_IOC_MAGIC, 0x13, struct vmctl_fault_vmas)
+
 /* ---- reserve/commit memory (VMCTL_FEATURE_RESERVE): ioctl numbers 0x20-0x2f ---- */
+
+/*
+ * A reservation is created with mmap() of /dev/vmctl: MAP_SHARED, offset 0,
+ * any protection. It is address space only: no commit charge, no pages;
+ * touching a page that is not committed raises SIGSEGV. See
+ * Documentation/userspace-api/vmctl.rst for the semantics of each call.
+ */
+
+/* States of a page, as VMCTL_IOC_QUERY reports them. */
+#define VMCTL_STATE_FREE	0	/* not mapped at all */
+#define VMCTL_STATE_RESERVED	1	/* in a reservation, not committed */
+#define VMCTL_STATE_COMMITTED	2	/* in a reservation, committed */
+
+/* struct vmctl_range flags, for VMCTL_IOC_COMMIT */
+#define VMCTL_COMMIT_POPULATE	(1ULL << 0)	/* map the pages now, too */
+
+/**
+ * struct vmctl_range - argument of COMMIT, DECOMMIT, RESET and RELEASE
+ * @size:  in: sizeof(struct vmctl_range)
+ * @flags: in: VMCTL_COMMIT_* for VMCTL_IOC_COMMIT, zero otherwise
+ * @addr:  in: page-aligned start, inside a reservation of the caller
+ * @len:   in: page-aligned length; the range must lie in one
+ *         reservation. VMCTL_IOC_RELEASE takes any address of the
+ *         reservation and @len 0.
+ */
+struct vmctl_range {
+	__u64 size;
+	__u64 flags;
+	__u64 addr;
+	__u64 len;
+};
+
+/**
+ * struct vmctl_query - VMCTL_IOC_QUERY argument (VirtualQuery)
+ * @size:             in: sizeof(struct vmctl_query)
+ * @flags:            in: must be zero
+ * @pid:              in: process to ask about, 0 for the caller
+ * @state:            out: VMCTL_STATE_* of the page at @addr
+ * @addr:             in: any address
+ * @base:             out: @addr rounded down to a page
+ * @region_size:      out: bytes from @base on with the same state (within
+ *                    the reservation; for VMCTL_STATE_FREE, up to the
+ *                    next mapping)
+ * @reservation_base: out: start of the reservation (0 when free)
+ * @reservation_size: out: its size
+ * @committed_bytes:  out: bytes committed in the reservation
+ * @resident_bytes:   out: committed bytes in RAM (not swapped out)
+ */
+struct vmctl_query {
+	__u64 size;
+	__u64 flags;
+	__s32 pid;
+	__u32 state;
+	__u64 addr;
+	__u64 base;
+	__u64 region_size;
+	__u64 reservation_base;
+	__u64 reservation_size;
+	__u64 committed_bytes;
+	__u64 resident_bytes;
+};
+
+/**
+ * struct vmctl_commit_limit - VMCTL_IOC_SET_COMMIT_LIMIT argument
+ * @size:            in: sizeof(struct vmctl_commit_limit)
+ * @flags:           in: must be zero
+ * @pid:             in: process, 0 for the caller
+ * @__reserved:      in: must be zero
+ * @limit_bytes:     in: most bytes the process may have committed in its
+ *                   reservations at once; 0 removes the limit
+ * @committed_bytes: out: what it has committed now
+ */
+struct vmctl_commit_limit {
+	__u64 size;
+	__u64 flags;
+	__s32 pid;
+	__u32 __reserved;
+	__u64 limit_bytes;
+	__u64 committed_bytes;
+};
 
 #define VMCTL_IOC_MAGIC		0xB9
 
 #define VMCTL_IOC_API		_IOWR(VMCTL_IOC_MAGIC, 0x00, struct vmctl_api)
 #define VMCTL_IOC_GET_STATS	_IOWR(VMCTL_IOC_MAGIC, 0x01, struct vmctl_stats)
 #define VMCTL_IOC_GET_VMAS	_IOWR(VMCTL_IOC_MAGIC, 0x02, struct vmctl_vmas)
+
+#define VMCTL_IOC_COMMIT	_IOW(VMCTL_IOC_MAGIC, 0x20, struct vmctl_range)
+#define VMCTL_IOC_DECOMMIT	_IOW(VMCTL_IOC_MAGIC, 0x21, struct vmctl_range)
+#define VMCTL_IOC_RESET		_IOW(VMCTL_IOC_MAGIC, 0x22, struct vmctl_range)
+#define VMCTL_IOC_RELEASE	_IOW(VMCTL_IOC_MAGIC, 0x23, struct vmctl_range)
+#define VMCTL_IOC_QUERY		_IOWR(VMCTL_IOC_MAGIC, 0x24, struct vmctl_query)
+#define VMCTL_IOC_SET_COMMIT_LIMIT _IOWR(VMCTL_IOC_MAGIC, 0x25, struct vmctl_commit_limit)
 
 /*
  * Generic netlink family. Names follow what the YNL code generator
@@ -348,6 +622,72 @@ enum {
 };
 
 /* ---- fault accounting netlink attribute sets ---- */
+
+/*
+ * TRACK, UNTRACK: do with VMCTL_A_FAULTS_PID. GET_FAULTS: do with
+ * VMCTL_A_FAULTS_PID, or a dump (no attribute) of every tracked process
+ * the caller may read. Replies carry the fields of struct vmctl_faults
+ * and struct vmctl_fault_counts; VMCTL_A_FAULTS_HIST is binary: the
+ * VMCTL_FAULT_HIST_BUCKETS __u64 counts in host byte order.
+ */
+enum {
+	VMCTL_A_FAULTS_PAD = 1,
+	VMCTL_A_FAULTS_PID,			/* u32 */
+	VMCTL_A_FAULTS_COMM,			/* string */
+	VMCTL_A_FAULTS_OUT_FLAGS,		/* u32: VMCTL_FAULTS_EXITED */
+	VMCTL_A_FAULTS_TRACKED_NS,		/* u64 */
+	VMCTL_A_FAULTS_MIN_FLT,			/* u64 */
+	VMCTL_A_FAULTS_MAJ_FLT,			/* u64 */
+	VMCTL_A_FAULTS_THREADS,			/* u64 */
+	VMCTL_A_FAULTS_VMAS,			/* u64 */
+	VMCTL_A_FAULTS_MINOR,			/* u64 */
+	VMCTL_A_FAULTS_MAJOR,			/* u64 */
+	VMCTL_A_FAULTS_WRITE,			/* u64 */
+	VMCTL_A_FAULTS_EXEC,			/* u64 */
+	VMCTL_A_FAULTS_USER,			/* u64 */
+	VMCTL_A_FAULTS_KERNEL,			/* u64 */
+	VMCTL_A_FAULTS_RETRY,			/* u64 */
+	VMCTL_A_FAULTS_SIGSEGV,			/* u64 */
+	VMCTL_A_FAULTS_SIGBUS,			/* u64 */
+	VMCTL_A_FAULTS_OOM,			/* u64 */
+	VMCTL_A_FAULTS_EFAULT,			/* u64 */
+	VMCTL_A_FAULTS_UNTRACED,		/* u64 */
+	VMCTL_A_FAULTS_LAT_COUNT,		/* u64 */
+	VMCTL_A_FAULTS_LAT_TOTAL_NS,		/* u64 */
+	VMCTL_A_FAULTS_LAT_MAX_NS,		/* u64 */
+	VMCTL_A_FAULTS_HIST,			/* binary: __u64[32] */
+
+	__VMCTL_A_FAULTS_MAX,
+	VMCTL_A_FAULTS_MAX = (__VMCTL_A_FAULTS_MAX - 1)
+};
+
+/*
+ * GET_FAULT_VMAS: a dump with VMCTL_A_FVMA_PID in the request; one
+ * message per bucket, "other" last.
+ */
+enum {
+	VMCTL_A_FVMA_PAD = 1,
+	VMCTL_A_FVMA_PID,			/* u32 */
+	VMCTL_A_FVMA_START,			/* u64 */
+	VMCTL_A_FVMA_END,			/* u64 */
+	VMCTL_A_FVMA_INODE,			/* u64 */
+	VMCTL_A_FVMA_DEV_MAJOR,			/* u32 */
+	VMCTL_A_FVMA_DEV_MINOR,			/* u32 */
+	VMCTL_A_FVMA_KIND,			/* u32 */
+	VMCTL_A_FVMA_FLAGS,			/* u32: VMCTL_FAULT_VMA_* */
+	VMCTL_A_FVMA_NAME,			/* string, absent when none */
+	VMCTL_A_FVMA_MINOR,			/* u64 */
+	VMCTL_A_FVMA_MAJOR,			/* u64 */
+	VMCTL_A_FVMA_WRITE,			/* u64 */
+	VMCTL_A_FVMA_EXEC,			/* u64 */
+	VMCTL_A_FVMA_USER,			/* u64 */
+	VMCTL_A_FVMA_KERNEL,			/* u64 */
+	VMCTL_A_FVMA_LAT_TOTAL_NS,		/* u64 */
+	VMCTL_A_FVMA_LAT_MAX_NS,		/* u64 */
+
+	__VMCTL_A_FVMA_MAX,
+	VMCTL_A_FVMA_MAX = (__VMCTL_A_FVMA_MAX - 1)
+};
 
 enum {
 	VMCTL_CMD_GET_VERSION = 1,
