@@ -38,6 +38,12 @@
  * best the module can do is a fingerprint of the layout's size, which
  * misses a change that keeps both the VMA count and the mapped size.
  */
+#if defined(CONFIG_PER_VMA_LOCK) && \
+	(defined(VMCTL_HAVE_MM_LOCK_SEQCOUNT) || defined(VMCTL_HAVE_MM_LOCK_SEQ_INT))
+/* vmctl_mm_gen() changes with every change of the VMA layout. */
+#define VMCTL_MM_GEN_EXACT
+#endif
+
 static inline u64 vmctl_mm_gen(struct mm_struct *mm)
 {
 #if defined(CONFIG_PER_VMA_LOCK) && defined(VMCTL_HAVE_MM_LOCK_SEQCOUNT)

@@ -25,6 +25,14 @@ static long vmctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmctl_ioctl_get_stats(argp);
 	case VMCTL_IOC_GET_VMAS:
 		return vmctl_ioctl_get_vmas(argp);
+	case VMCTL_IOC_TRACK:
+		return vmctl_ioctl_track(argp, true);
+	case VMCTL_IOC_UNTRACK:
+		return vmctl_ioctl_track(argp, false);
+	case VMCTL_IOC_GET_FAULTS:
+		return vmctl_ioctl_get_faults(argp);
+	case VMCTL_IOC_GET_FAULT_VMAS:
+		return vmctl_ioctl_get_fault_vmas(argp);
 	case VMCTL_IOC_COMMIT:
 	case VMCTL_IOC_DECOMMIT:
 	case VMCTL_IOC_RESET:

@@ -73,6 +73,15 @@ static const struct nla_policy vmctl_nl_vmas_policy[VMCTL_A_VMA_PID + 1] = {
 	[VMCTL_A_VMA_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
 };
 
+/* Fault accounting: TRACK, UNTRACK and GET_FAULTS (do) take the pid. */
+static const struct nla_policy vmctl_nl_faults_policy[VMCTL_A_FAULTS_PID + 1] = {
+	[VMCTL_A_FAULTS_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
+};
+
+static const struct nla_policy vmctl_nl_fvmas_policy[VMCTL_A_FVMA_PID + 1] = {
+	[VMCTL_A_FVMA_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
+};
+
 /*
  * resv_start_op is zero, so an operation without a policy gets every
  * attribute rejected and the reserved header bytes validated. Attributes
@@ -99,6 +108,35 @@ static const struct genl_ops vmctl_genl_ops[] = {
 		.start	= vmctl_nl_get_vmas_start,
 		.dumpit	= vmctl_nl_get_vmas_dumpit,
 		.done	= vmctl_nl_get_vmas_done,
+	},
+	{
+		.cmd	= VMCTL_CMD_TRACK,
+		.policy	= vmctl_nl_faults_policy,
+		.maxattr = ARRAY_SIZE(vmctl_nl_faults_policy) - 1,
+		.doit	= vmctl_nl_track_doit,
+	},
+	{
+		.cmd	= VMCTL_CMD_UNTRACK,
+		.policy	= vmctl_nl_faults_policy,
+		.maxattr = ARRAY_SIZE(vmctl_nl_faults_policy) - 1,
+		.doit	= vmctl_nl_untrack_doit,
+	},
+	{
+		.cmd	= VMCTL_CMD_GET_FAULTS,
+		.policy	= vmctl_nl_faults_policy,
+		.maxattr = ARRAY_SIZE(vmctl_nl_faults_policy) - 1,
+		.doit	= vmctl_nl_get_faults_doit,
+		.start	= vmctl_nl_get_faults_start,
+		.dumpit	= vmctl_nl_get_faults_dumpit,
+		.done	= vmctl_nl_get_faults_done,
+	},
+	{
+		.cmd	= VMCTL_CMD_GET_FAULT_VMAS,
+		.policy	= vmctl_nl_fvmas_policy,
+		.maxattr = ARRAY_SIZE(vmctl_nl_fvmas_policy) - 1,
+		.start	= vmctl_nl_get_fault_vmas_start,
+		.dumpit	= vmctl_nl_get_fault_vmas_dumpit,
+		.done	= vmctl_nl_get_fault_vmas_done,
 	},
 };
 

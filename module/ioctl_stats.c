@@ -10,8 +10,8 @@
 #include "vmctl.h"
 
 /* One batch of GET_VMAS: records and names read under one lock hold. */
-#define VMCTL_VMAS_BATCH	256
-#define VMCTL_NAMES_BATCH	(8 * PATH_MAX)
+#define VMCTL_VMAS_BATCH	1024
+#define VMCTL_NAMES_BATCH	(16 * PATH_MAX)
 
 /* The first versions of the arguments: the smallest sizes accepted. */
 #define VMCTL_STATS_SIZE_VER0	offsetofend(struct vmctl_stats, kinds)
@@ -63,14 +63,22 @@ static int vmctl_vmas_copy_out(const struct vmctl_vmas *args,
 	u64 uvmas = args->vmas_addr + (u64)written * args->vma_size;
 	unsigned int i;
 
-	for (i = 0; i < batch->count; i++) {
-		struct vmctl_vma rec = batch->vmas[i];
+	for (i = 0; i < batch->count; i++)
+		if (batch->vmas[i].name_len)
+			batch->vmas[i].name_off += names_used;
 
-		if (rec.name_len)
-			rec.name_off += names_used;
-		if (copy_to_user(u64_to_user_ptr(uvmas), &rec, rec_size))
+	/* The common case, the caller's record is the kernel's: one copy. */
+	if (args->vma_size == sizeof(struct vmctl_vma)) {
+		if (copy_to_user(u64_to_user_ptr(uvmas), batch->vmas,
+				 batch->count * sizeof(struct vmctl_vma)))
 			return -EFAULT;
-		uvmas += args->vma_size;
+	} else {
+		for (i = 0; i < batch->count; i++) {
+			if (copy_to_user(u64_to_user_ptr(uvmas), &batch->vmas[i],
+					 rec_size))
+				return -EFAULT;
+			uvmas += args->vma_size;
+		}
 	}
 	if (batch->names_used &&
 	    copy_to_user(u64_to_user_ptr(args->names_addr + names_used),

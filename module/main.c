@@ -22,20 +22,27 @@ static int __init vmctl_init(void)
 	if (ret)
 		return ret;
 
-	ret = vmctl_genl_register();
+	ret = vmctl_faults_init();
 	if (ret)
 		goto err_procfs;
+
+	ret = vmctl_genl_register();
+	if (ret)
+		goto err_faults;
 
 	/* The device node appears last, when everything behind it works. */
 	ret = vmctl_dev_register();
 	if (ret)
 		goto err_genl;
 
+	vmctl_debugfs_init();
 	vmctl_selftest_splat();
 	return 0;
 
 err_genl:
 	vmctl_genl_unregister();
+err_faults:
+	vmctl_faults_exit();
 err_procfs:
 	vmctl_procfs_exit();
 	return ret;
@@ -43,11 +50,14 @@ err_procfs:
 
 static void __exit vmctl_exit(void)
 {
+	vmctl_debugfs_exit();
 	vmctl_dev_unregister();
 	vmctl_genl_unregister();
+	vmctl_faults_exit();
 	/* Reservations drop their module reference from RCU callbacks. */
 	rcu_barrier();
 	vmctl_acct_exit();
+	vmctl_stats_exit();
 	vmctl_procfs_exit();
 }
 

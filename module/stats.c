@@ -3,11 +3,20 @@
  * Per-process address-space statistics: one pass over the VMAs under
  * mmap_read_lock plus the counters the mm and the threads keep. No page
  * table is walked, so the cost is linear in the number of VMAs.
+ *
+ * What the walk finds depends only on the VMA layout, which changes only
+ * under mmap_lock held for writing. Where the mm counts its write-lock
+ * sections (CONFIG_PER_VMA_LOCK on 6.12) the walk's results are cached
+ * per address-space generation, so asking again about an address space
+ * that did not change costs no walk: a monitor polling a process with
+ * 65 000 VMAs pays for one walk per change, not per poll.
  */
 
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 
 #include "compat.h"
@@ -47,6 +56,129 @@ static void vmctl_stats_walk(struct mm_struct *mm, struct vmctl_stats *st)
 		prev = vma;
 	}
 }
+
+#ifdef VMCTL_MM_GEN_EXACT
+
+/* A few processes polled at once is the expected use. */
+#define VMCTL_STATS_CACHE_SIZE	16
+
+/* The walk's part of struct vmctl_stats. */
+struct vmctl_walk {
+	u64 committed_bytes;
+	u64 split_pairs;
+	u64 gap_count;
+	u64 largest_gap_bytes;
+	struct vmctl_kind_stat kinds[VMCTL_KINDS_MAX];
+};
+
+/*
+ * Slots hold mmgrab() on their mm so a freed mm's address cannot be
+ * mistaken for a new one; vmctl_stats_cache_lock protects them all.
+ */
+static struct vmctl_stats_slot {
+	struct mm_struct *mm;
+	u64 gen;
+	u64 used;
+	struct vmctl_walk walk;
+} vmctl_stats_cache[VMCTL_STATS_CACHE_SIZE];
+static DEFINE_MUTEX(vmctl_stats_cache_lock);
+static u64 vmctl_stats_clock;
+
+static void vmctl_walk_get(struct vmctl_stats *st, struct vmctl_walk *w)
+{
+	w->committed_bytes = st->committed_bytes;
+	w->split_pairs = st->split_pairs;
+	w->gap_count = st->gap_count;
+	w->largest_gap_bytes = st->largest_gap_bytes;
+	memcpy(w->kinds, st->kinds, sizeof(w->kinds));
+}
+
+static void vmctl_walk_put(struct vmctl_stats *st, const struct vmctl_walk *w)
+{
+	st->committed_bytes = w->committed_bytes;
+	st->split_pairs = w->split_pairs;
+	st->gap_count = w->gap_count;
+	st->largest_gap_bytes = w->largest_gap_bytes;
+	memcpy(st->kinds, w->kinds, sizeof(w->kinds));
+}
+
+/* Caller holds mmap_read_lock, so @gen is stable. */
+static bool vmctl_stats_cached(struct mm_struct *mm, u64 gen,
+			       struct vmctl_stats *st)
+{
+	bool hit = false;
+	int i;
+
+	mutex_lock(&vmctl_stats_cache_lock);
+	for (i = 0; i < VMCTL_STATS_CACHE_SIZE; i++) {
+		struct vmctl_stats_slot *slot = &vmctl_stats_cache[i];
+
+		if (slot->mm == mm && slot->gen == gen) {
+			vmctl_walk_put(st, &slot->walk);
+			slot->used = ++vmctl_stats_clock;
+			hit = true;
+			break;
+		}
+	}
+	mutex_unlock(&vmctl_stats_cache_lock);
+	return hit;
+}
+
+static void vmctl_stats_remember(struct mm_struct *mm, u64 gen,
+				 struct vmctl_stats *st)
+{
+	struct vmctl_stats_slot *slot = &vmctl_stats_cache[0];
+	struct mm_struct *old;
+	int i;
+
+	mutex_lock(&vmctl_stats_cache_lock);
+	for (i = 0; i < VMCTL_STATS_CACHE_SIZE; i++) {
+		if (vmctl_stats_cache[i].mm == mm) {
+			slot = &vmctl_stats_cache[i];
+			break;
+		}
+		if (vmctl_stats_cache[i].used < slot->used)
+			slot = &vmctl_stats_cache[i];
+	}
+	old = slot->mm;
+	if (old != mm)
+		mmgrab(mm);
+	slot->mm = mm;
+	slot->gen = gen;
+	slot->used = ++vmctl_stats_clock;
+	vmctl_walk_get(st, &slot->walk);
+	mutex_unlock(&vmctl_stats_cache_lock);
+	if (old && old != mm)
+		mmdrop(old);
+}
+
+void vmctl_stats_exit(void)
+{
+	int i;
+
+	for (i = 0; i < VMCTL_STATS_CACHE_SIZE; i++)
+		if (vmctl_stats_cache[i].mm)
+			mmdrop(vmctl_stats_cache[i].mm);
+}
+
+#else
+
+static bool vmctl_stats_cached(struct mm_struct *mm, u64 gen,
+			       struct vmctl_stats *st)
+{
+	return false;
+}
+
+static void vmctl_stats_remember(struct mm_struct *mm, u64 gen,
+				 struct vmctl_stats *st)
+{
+}
+
+void vmctl_stats_exit(void)
+{
+}
+
+#endif /* VMCTL_MM_GEN_EXACT */
 
 /* The arithmetic of task_mem() in fs/proc/task_mmu.c, in bytes. */
 static void vmctl_stats_counters(struct mm_struct *mm, struct vmctl_stats *st)
@@ -97,11 +229,17 @@ int vmctl_stats_fill(struct vmctl_target *target, struct vmctl_stats *st)
 	struct mm_struct *mm = target->mm;
 	int ret;
 
+	u64 gen;
+
 	memset((char *)st + out, 0, sizeof(*st) - out);
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
-	vmctl_stats_walk(mm, st);
+	gen = vmctl_mm_gen(mm);
+	if (!vmctl_stats_cached(mm, gen, st)) {
+		vmctl_stats_walk(mm, st);
+		vmctl_stats_remember(mm, gen, st);
+	}
 	vmctl_stats_counters(mm, st);
 	mmap_read_unlock(mm);
 

@@ -56,34 +56,30 @@ unsigned int vmctl_vma_kind(const struct vm_area_struct *vma)
 	return VMCTL_KIND_ANON;
 }
 
+/* Named VMCTL_VMA_* bits equal to their VM_* bits need no translation. */
+static_assert(VMCTL_VMA_READ == VM_READ && VMCTL_VMA_WRITE == VM_WRITE &&
+	      VMCTL_VMA_EXEC == VM_EXEC);
+
 u64 vmctl_vma_flags(vm_flags_t flags)
 {
-	static const struct {
-		vm_flags_t vm;
-		u64 vmctl;
-	} map[] = {
-		{ VM_READ,	VMCTL_VMA_READ },
-		{ VM_WRITE,	VMCTL_VMA_WRITE },
-		{ VM_EXEC,	VMCTL_VMA_EXEC },
-		{ VM_MAYSHARE,	VMCTL_VMA_SHARED },
-		{ VM_LOCKED,	VMCTL_VMA_LOCKED },
-		{ VM_ACCOUNT,	VMCTL_VMA_ACCOUNT },
-		{ VM_GROWSDOWN,	VMCTL_VMA_GROWSDOWN },
-		{ VM_IO,	VMCTL_VMA_IO },
-		{ VM_PFNMAP,	VMCTL_VMA_PFNMAP },
-		{ VM_DONTCOPY,	VMCTL_VMA_DONTFORK },
-		{ VM_DONTDUMP,	VMCTL_VMA_DONTDUMP },
-		{ VM_HUGEPAGE,	VMCTL_VMA_HUGEPAGE },
-		{ VM_NOHUGEPAGE, VMCTL_VMA_NOHUGEPAGE },
-		{ VM_WIPEONFORK, VMCTL_VMA_WIPEONFORK },
-		{ VM_NORESERVE,	VMCTL_VMA_NORESERVE },
-	};
-	u64 out = 0;
-	size_t i;
+	u64 out = flags & (VM_READ | VM_WRITE | VM_EXEC);
 
-	for (i = 0; i < ARRAY_SIZE(map); i++)
-		if (flags & map[i].vm)
-			out |= map[i].vmctl;
+	if (!(flags & ~(VM_READ | VM_WRITE | VM_EXEC | VM_MAYREAD |
+			VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT | VM_SOFTDIRTY)))
+		return out | (flags & VM_ACCOUNT ? VMCTL_VMA_ACCOUNT : 0);
+
+	out |= flags & VM_MAYSHARE ? VMCTL_VMA_SHARED : 0;
+	out |= flags & VM_LOCKED ? VMCTL_VMA_LOCKED : 0;
+	out |= flags & VM_ACCOUNT ? VMCTL_VMA_ACCOUNT : 0;
+	out |= flags & VM_GROWSDOWN ? VMCTL_VMA_GROWSDOWN : 0;
+	out |= flags & VM_IO ? VMCTL_VMA_IO : 0;
+	out |= flags & VM_PFNMAP ? VMCTL_VMA_PFNMAP : 0;
+	out |= flags & VM_DONTCOPY ? VMCTL_VMA_DONTFORK : 0;
+	out |= flags & VM_DONTDUMP ? VMCTL_VMA_DONTDUMP : 0;
+	out |= flags & VM_HUGEPAGE ? VMCTL_VMA_HUGEPAGE : 0;
+	out |= flags & VM_NOHUGEPAGE ? VMCTL_VMA_NOHUGEPAGE : 0;
+	out |= flags & VM_WIPEONFORK ? VMCTL_VMA_WIPEONFORK : 0;
+	out |= flags & VM_NORESERVE ? VMCTL_VMA_NORESERVE : 0;
 	return out;
 }
 

@@ -73,6 +73,8 @@ bool vmctl_vma_is_resv(const struct vm_area_struct *vma);
  * Return: 0 or -EINTR.
  */
 int vmctl_stats_fill(struct vmctl_target *target, struct vmctl_stats *st);
+/* Drops the cache of walk results; at module exit. */
+void vmctl_stats_exit(void);
 
 /*
  * A batch of VMAs read under one mmap_read_lock (vmas.c). The caller sets
@@ -102,6 +104,9 @@ int vmctl_vmas_collect(struct mm_struct *mm, unsigned long addr,
 
 int vmctl_dev_register(void);
 void vmctl_dev_unregister(void);
+
+void vmctl_debugfs_init(void);
+void vmctl_debugfs_exit(void);
 
 int vmctl_genl_register(void);
 void vmctl_genl_unregister(void);
@@ -144,5 +149,29 @@ int vmctl_nl_get_vmas_start(struct netlink_callback *cb);
 int vmctl_nl_get_vmas_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int vmctl_nl_get_vmas_done(struct netlink_callback *cb);
 /* ---- end of the generic netlink block ---- */
+
+/*
+ * ---- Fault accounting (faults.c, faults_ioctl.c, faults_genl.c) ----
+ */
+struct vmctl_track;
+struct vmctl_faults;
+struct vmctl_fault_vmas;
+
+int vmctl_faults_init(void);
+void vmctl_faults_exit(void);
+long vmctl_ioctl_track(struct vmctl_track __user *uargs, bool track);
+long vmctl_ioctl_get_faults(struct vmctl_faults __user *uargs);
+long vmctl_ioctl_get_fault_vmas(struct vmctl_fault_vmas __user *uargs);
+
+int vmctl_nl_track_doit(struct sk_buff *skb, struct genl_info *info);
+int vmctl_nl_untrack_doit(struct sk_buff *skb, struct genl_info *info);
+int vmctl_nl_get_faults_doit(struct sk_buff *skb, struct genl_info *info);
+int vmctl_nl_get_faults_start(struct netlink_callback *cb);
+int vmctl_nl_get_faults_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vmctl_nl_get_faults_done(struct netlink_callback *cb);
+int vmctl_nl_get_fault_vmas_start(struct netlink_callback *cb);
+int vmctl_nl_get_fault_vmas_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vmctl_nl_get_fault_vmas_done(struct netlink_callback *cb);
+/* ---- end of the fault accounting block ---- */
 
 #endif /* _VMCTL_H */

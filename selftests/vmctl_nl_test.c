@@ -750,8 +750,8 @@ static int split_setup(void *arg)
 	return map_split();
 }
 
-/* Maps @path (creating it a page long), shared read-only. */
-static int map_file(const char *path, bool unlink_it)
+/* Maps @path (creating it a page long) at @addr, shared read-only. */
+static int map_file(const char *path, void *addr, bool unlink_it)
 {
 	void *p;
 	int fd;
@@ -759,7 +759,8 @@ static int map_file(const char *path, bool unlink_it)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || ftruncate(fd, page_size()))
 		return -1;
-	p = mmap(NULL, page_size(), PROT_READ, MAP_SHARED, fd, 0);
+	p = mmap(addr, page_size(), PROT_READ,
+		 MAP_SHARED | (addr ? MAP_FIXED_NOREPLACE : 0), fd, 0);
 	close(fd);
 	if (p == MAP_FAILED)
 		return -1;
@@ -810,7 +811,14 @@ static void long_path_remove(struct long_path *lp)
 	}
 }
 
-/* Split VMAs plus files: a long path, a deleted file and a memfd. */
+/* Lowest address a process may map at by default (vm.mmap_min_addr). */
+#define LOW_ADDR	((void *)0x10000)
+
+/*
+ * Split VMAs plus files: a long path, mapped at the lowest address so that
+ * it goes in the first part of a dump (built before any recv() sized the
+ * socket's skbs), a deleted file and a memfd.
+ */
 static int layout_setup(void *arg)
 {
 	struct long_path *lp = arg;
@@ -818,10 +826,10 @@ static int layout_setup(void *arg)
 	void *p;
 	int fd;
 
-	if (map_split() || map_file(lp->file, false))
+	if (map_split() || map_file(lp->file, LOW_ADDR, false))
 		return -1;
 	snprintf(deleted, sizeof(deleted), "/tmp/vmctl-nl-deleted-%d", getpid());
-	if (map_file(deleted, true))
+	if (map_file(deleted, NULL, true))
 		return -1;
 	fd = memfd_create("vmctl-nl", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, 4 * page_size()))
@@ -1485,6 +1493,8 @@ TEST_F(nl, vmas_dump_matches_proc_maps)
 	EXPECT_LT(1, r.recvs);
 	EXPECT_LE(SPLIT_PAGES, nl.n);
 	EXPECT_EQ(LONG_PATH_LEN, nl.longest_name);
+	EXPECT_EQ((uintptr_t)LOW_ADDR, nl.v[0].start);
+	EXPECT_EQ(LONG_PATH_LEN, strlen(nl.v[0].name));
 	ASSERT_EQ(maps.n, nl.n);
 	for (size_t i = 0; i < nl.n; i++) {
 		const struct vma_rec *a = &nl.v[i], *b = &maps.v[i];

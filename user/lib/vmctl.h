@@ -73,6 +73,51 @@ int vmctl_module_state(struct vmctl_ctx *ctx);
 /* "not loaded", "loaded", "builtin", "coming", "going" or NULL. */
 const char *vmctl_module_state_name(int state);
 
+/*
+ * Loading, unloading and describing the module (LIBVMCTL_1.3), through
+ * libkmod. These need no /dev/vmctl and work without the module.
+ */
+struct vmctl_module_info {
+	int state;		/* enum vmctl_module_state */
+	int refcount;		/* users of the loaded module, -1 if unknown */
+	uint64_t size;		/* bytes of the loaded module, 0 if unknown */
+	char version[64];	/* MODULE_VERSION of the loaded one, "" if unknown */
+	char srcversion[64];	/* its source checksum, "" if unknown */
+	char path[512];		/* the module file modprobe would load for the
+				 * running kernel, "" if none is installed */
+	uint64_t __reserved[8];
+};
+
+/*
+ * Fills @info: state, refcount, size, version and srcversion of the loaded
+ * module (from /sys/module/vmctl), and the installed file modprobe would
+ * load (from the modules.dep of the running kernel), whether loaded or not.
+ * Returns 0, or -EINVAL (NULL argument), -ENOMEM.
+ */
+int vmctl_module_info(struct vmctl_ctx *ctx, struct vmctl_module_info *info);
+
+/*
+ * Loads the module. With @path NULL, as modprobe does: the module file of
+ * the running kernel found through modules.dep (installed by "make
+ * install" or dkms), with the options of /etc/modprobe.d and its
+ * dependencies. With @path, inserts that file (as insmod). @options (NULL
+ * or "") are module parameters, "name=value ...".
+ * Errors: -EEXIST (already loaded), -ENOENT (@path NULL and no vmctl
+ * module installed for the running kernel; or @path does not exist),
+ * -ENOEXEC (not a module for the running kernel: wrong vermagic or
+ * format), -EPERM (needs CAP_SYS_MODULE), -EINVAL (unknown parameter),
+ * or what the kernel's init_module()/finit_module() returned.
+ */
+int vmctl_module_load(struct vmctl_ctx *ctx, const char *path, const char *options);
+
+/*
+ * Unloads the module (as rmmod; never forced). @flags must be 0.
+ * Errors: -ENODEV (not loaded), -EBUSY (in use: a process has /dev/vmctl
+ * open or holds a reservation), -EPERM (needs CAP_SYS_MODULE), -EINVAL
+ * (@flags not 0, or built into the kernel).
+ */
+int vmctl_module_unload(struct vmctl_ctx *ctx, unsigned int flags);
+
 /* Name of one VMCTL_FEATURE_* bit (e.g. "netlink"), NULL if unknown. */
 const char *vmctl_feature_name(uint64_t feature);
 
@@ -229,6 +274,171 @@ char *vmctl_vma_perms(uint64_t flags, char *buf);
  * "wipeonfork", "noreserve"); NULL if unknown or not a single bit.
  */
 const char *vmctl_vma_flag_name(uint64_t flag);
+
+/*
+ * Reserve/commit memory (LIBVMCTL_1.2): VirtualAlloc semantics. A
+ * reservation is address space only; pages in it are committed,
+ * decommitted and reset in page-aligned ranges, and each reservation stays
+ * one VMA whatever pattern is committed. Test VMCTL_FEATURE_RESERVE
+ * (vmctl_get_version()) to know whether the loaded module has it. See
+ * Documentation/userspace-api/vmctl.rst for the exact semantics.
+ *
+ * Besides the errors listed at the top of this file, these calls return:
+ *  -EINVAL     a NULL ctx or out pointer; an address or length that is not
+ *              page aligned; a length of 0; a range that overflows, that
+ *              is not inside one reservation of the calling process
+ *              (outside any, across two, or across a hole munmap() made);
+ *              unknown flags
+ *  -ENOMEM     the system refused the commit charge (vm.overcommit_memory
+ *              2 beyond CommitLimit); nothing changed
+ *  -EDQUOT     the commit would pass the process's commit limit (see
+ *              vmctl_set_commit_limit()); nothing changed
+ *  -ENOTTY     the loaded module predates reserve/commit
+ */
+
+/*
+ * Reserves @size bytes of address space (rounded up to whole pages) and
+ * stores its start in *@addr: mmap(NULL, @size, PROT_READ | PROT_WRITE,
+ * MAP_SHARED) of the context's /dev/vmctl descriptor. No page is
+ * committed: any access raises SIGSEGV until vmctl_commit(). @flags must
+ * be 0. The reservation is not inherited by fork() children (the child
+ * has nothing mapped there) and cannot be mremap()ed. Errors: -EINVAL
+ * (@size 0, @flags not 0), -ENOMEM (no address space left), and those of
+ * opening /dev/vmctl.
+ */
+int vmctl_reserve(struct vmctl_ctx *ctx, size_t size, unsigned int flags, void **addr);
+
+/*
+ * Commits [@addr, @addr + @len): charges the pages to the system commit
+ * (Committed_AS, honouring vm.overcommit_memory) and to the process's
+ * commit limit, and allocates them. Committed pages read as zero on first
+ * touch. Pages already committed keep their data and are not charged
+ * again. @flags: 0 or VMCTL_COMMIT_POPULATE, which also maps the pages so
+ * that the first access takes no fault.
+ */
+int vmctl_commit(struct vmctl_ctx *ctx, void *addr, size_t len, unsigned int flags);
+
+/*
+ * Decommits [@addr, @addr + @len): frees the pages (the process's RSS
+ * drops), returns their charge, and makes accesses raise SIGSEGV again.
+ * Decommitting pages that are not committed is not an error.
+ */
+int vmctl_decommit(struct vmctl_ctx *ctx, void *addr, size_t len);
+
+/*
+ * Resets [@addr, @addr + @len) (MEM_RESET): the pages leave the page
+ * tables (RSS drops) but stay committed and keep their contents; the next
+ * touch maps them back with the old data.
+ */
+int vmctl_reset(struct vmctl_ctx *ctx, void *addr, size_t len);
+
+/*
+ * Releases the whole reservation that holds @addr (any address in it):
+ * every remaining piece is unmapped, its pages freed and its charge
+ * returned, as munmap() of all of it would.
+ */
+int vmctl_release(struct vmctl_ctx *ctx, void *addr);
+
+/* What vmctl_query() reports about one address (VirtualQuery). */
+struct vmctl_region_info {
+	uint64_t base;			/* the address rounded down to a page */
+	uint64_t size;			/* bytes from base on in the same state,
+					 * within the reservation's mapping; for
+					 * VMCTL_STATE_FREE up to the next mapping */
+	uint32_t state;			/* VMCTL_STATE_FREE, _RESERVED, _COMMITTED */
+	uint32_t __reserved0;
+	uint64_t reservation_base;	/* start of the reservation, 0 if free */
+	uint64_t reservation_size;	/* its size in bytes */
+	uint64_t committed_bytes;	/* committed in the reservation */
+	uint64_t resident_bytes;	/* of those, in RAM (not swapped out) */
+	uint64_t __reserved[2];
+};
+
+/*
+ * The state of the page at @addr in the calling process. Unmapped
+ * addresses report VMCTL_STATE_FREE; a mapping that is not a reservation
+ * fails with -EINVAL.
+ */
+int vmctl_query(struct vmctl_ctx *ctx, const void *addr, struct vmctl_region_info *info);
+
+/*
+ * The same for @addr in process @pid (0: the caller). Other processes
+ * follow the rules of vmctl_get_stats(): -ESRCH, -EACCES, -ENODATA.
+ */
+int vmctl_query_pid(struct vmctl_ctx *ctx, pid_t pid, uint64_t addr,
+		    struct vmctl_region_info *info);
+
+/*
+ * Limits what process @pid (0: the caller) may have committed in its
+ * reservations at once to @limit_bytes (rounded up to pages; 0 removes the
+ * limit). A commit past it fails with -EDQUOT. Needs CAP_SYS_RESOURCE
+ * (-EPERM otherwise). When @committed is not NULL, stores what the process
+ * has committed now.
+ */
+int vmctl_set_commit_limit(struct vmctl_ctx *ctx, pid_t pid, uint64_t limit_bytes,
+			   uint64_t *committed);
+
+/* "free", "reserved" or "committed" for a VMCTL_STATE_*; NULL if unknown. */
+const char *vmctl_state_name(unsigned int state);
+
+
+/*
+ * Fault accounting (LIBVMCTL_1.3); test VMCTL_FEATURE_FAULTS first.
+ * See Documentation/userspace-api/vmctl-faults.rst for what the counters
+ * mean. Errors besides the common ones: -ENOENT (not tracked), -EEXIST
+ * (vmctl_track: already tracked), -EPERM (tracking another process needs
+ * CAP_PERFMON or CAP_SYS_ADMIN), -EACCES, -ESRCH, -ENOSPC (too many
+ * tracked processes).
+ */
+
+/* Start counting the faults of process @pid (0: the caller); @flags 0. */
+int vmctl_track(struct vmctl_ctx *ctx, pid_t pid, unsigned int flags);
+/* Stop counting and free the counters (also of an exited process). */
+int vmctl_untrack(struct vmctl_ctx *ctx, pid_t pid);
+/*
+ * Counters of tracked process @pid (0: the caller) through
+ * VMCTL_IOC_GET_FAULTS: out->counts.minor, .major, .write, .exec, .user,
+ * .kernel, .retry, .sigsegv, .sigbus, .oom, .efault, .untraced, the
+ * latency histogram .hist[] (see vmctl_fault_hist_lower_ns()) with
+ * .lat_count, .lat_total_ns, .lat_max_ns. out_flags has
+ * VMCTL_FAULTS_EXITED once the process exited.
+ */
+int vmctl_get_faults(struct vmctl_ctx *ctx, pid_t pid, struct vmctl_faults *out);
+/* The calling thread's own counters (its process must be tracked). */
+int vmctl_get_thread_faults(struct vmctl_ctx *ctx, struct vmctl_faults *out);
+/* Bounds of histogram bucket @bucket in ns, inclusive (UINT64_MAX: open). */
+uint64_t vmctl_fault_hist_lower_ns(unsigned int bucket);
+uint64_t vmctl_fault_hist_upper_ns(unsigned int bucket);
+
+/*
+ * The per-VMA buckets of tracked process @pid, in the order the VMAs first
+ * faulted, the "other" bucket (VMCTL_FAULT_VMA_OTHER) last. One allocation
+ * released with free(): the records, then their names; name_off counts
+ * from *@vmas. *@vmas is NULL when *@n is 0.
+ */
+int vmctl_get_fault_vmas(struct vmctl_ctx *ctx, pid_t pid,
+			 struct vmctl_fault_vma **vmas, size_t *n);
+
+static inline const char *vmctl_fault_vma_name(const struct vmctl_fault_vma *vmas,
+					       const struct vmctl_fault_vma *v)
+{
+	if (!v->name_len)
+		return (const char *)0;
+	return (const char *)vmas + v->name_off;
+}
+
+struct vmctl_proc_faults {
+	pid_t pid;
+	char comm[VMCTL_COMM_SIZE];
+	struct vmctl_faults faults;
+};
+
+/*
+ * Every tracked process the caller may read (netlink dump of
+ * VMCTL_CMD_GET_FAULTS). *@procs is released with free().
+ */
+int vmctl_list_faults(struct vmctl_ctx *ctx, struct vmctl_proc_faults **procs,
+		      size_t *n);
 
 #ifdef __cplusplus
 }

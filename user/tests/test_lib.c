@@ -305,4 +305,77 @@ TEST(stats_vmas_not_loaded)
 	vmctl_unref(ctx);
 }
 
+TEST(exports_1_2)
+{
+	static const char *const syms[] = {
+		"vmctl_reserve", "vmctl_commit", "vmctl_decommit", "vmctl_reset",
+		"vmctl_release", "vmctl_query", "vmctl_query_pid",
+		"vmctl_set_commit_limit", "vmctl_state_name",
+	};
+	void *lib = dlopen("libvmctl.so.1", RTLD_NOW | RTLD_NOLOAD);
+	size_t i;
+
+	ASSERT_NE(NULL, lib);
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		EXPECT_NE(NULL, dlvsym(lib, syms[i], "LIBVMCTL_1.2")) TH_LOG("%s", syms[i]);
+		EXPECT_EQ(NULL, dlvsym(lib, syms[i], "LIBVMCTL_1.1")) TH_LOG("%s", syms[i]);
+	}
+	dlclose(lib);
+}
+
+TEST(state_names)
+{
+	EXPECT_STREQ("free", vmctl_state_name(VMCTL_STATE_FREE));
+	EXPECT_STREQ("reserved", vmctl_state_name(VMCTL_STATE_RESERVED));
+	EXPECT_STREQ("committed", vmctl_state_name(VMCTL_STATE_COMMITTED));
+	EXPECT_EQ(NULL, vmctl_state_name(3));
+	EXPECT_EQ(NULL, vmctl_state_name(~0U));
+}
+
+TEST(resv_invalid_args)
+{
+	struct vmctl_region_info info;
+	struct vmctl_ctx *ctx;
+	void *addr = (void *)1;
+	uint64_t committed = 7;
+
+	EXPECT_EQ(-EINVAL, vmctl_reserve(NULL, 4096, 0, &addr));
+	EXPECT_EQ(-EINVAL, vmctl_commit(NULL, NULL, 4096, 0));
+	EXPECT_EQ(-EINVAL, vmctl_decommit(NULL, NULL, 4096));
+	EXPECT_EQ(-EINVAL, vmctl_reset(NULL, NULL, 4096));
+	EXPECT_EQ(-EINVAL, vmctl_release(NULL, NULL));
+	EXPECT_EQ(-EINVAL, vmctl_query(NULL, NULL, &info));
+	EXPECT_EQ(-EINVAL, vmctl_set_commit_limit(NULL, 0, 0, &committed));
+
+	ASSERT_EQ(0, vmctl_new(&ctx));
+	/* Checked before the device is opened: no module needed. */
+	EXPECT_EQ(-EINVAL, vmctl_reserve(ctx, 0, 0, &addr));
+	EXPECT_EQ(-EINVAL, vmctl_reserve(ctx, 4096, 1, &addr));
+	EXPECT_EQ(-EINVAL, vmctl_reserve(ctx, 4096, 0, NULL));
+	EXPECT_EQ(-EINVAL, vmctl_query(ctx, NULL, NULL));
+	EXPECT_EQ(-EINVAL, vmctl_query_pid(ctx, -1, 0, &info));
+	EXPECT_EQ(-EINVAL, vmctl_set_commit_limit(ctx, -1, 0, &committed));
+	EXPECT_EQ((void *)1, addr);
+	EXPECT_EQ(7, committed);
+	vmctl_unref(ctx);
+}
+
+TEST(resv_not_loaded)
+{
+	struct vmctl_region_info info;
+	struct vmctl_ctx *ctx;
+	void *addr = (void *)1;
+
+	if (module_present())
+		SKIP(return, "the vmctl module is loaded");
+
+	ASSERT_EQ(0, vmctl_new(&ctx));
+	EXPECT_EQ(-ENODEV, vmctl_reserve(ctx, 4096, 0, &addr));
+	EXPECT_EQ((void *)1, addr);
+	EXPECT_EQ(-ENODEV, vmctl_commit(ctx, (void *)4096, 4096, 0));
+	EXPECT_EQ(-ENODEV, vmctl_query(ctx, (void *)4096, &info));
+	EXPECT_EQ(-ENODEV, vmctl_set_commit_limit(ctx, 0, 0, NULL));
+	vmctl_unref(ctx);
+}
+
 TEST_HARNESS_MAIN

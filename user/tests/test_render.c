@@ -386,4 +386,67 @@ TEST(maps_json)
 	json_object_put(arr);
 }
 
+static void sample_regions(struct region_resv *r, struct region_run *runs)
+{
+	runs[0] = (struct region_run){ .start = 0x10000, .size = 0x2000,
+				       .state = VMCTL_STATE_COMMITTED };
+	runs[1] = (struct region_run){ .start = 0x12000, .size = 0x1000,
+				       .state = VMCTL_STATE_RESERVED };
+	*r = (struct region_resv){ .base = 0x10000, .size = 1 << 30, .mapped = 1 << 30,
+				   .committed = 0x2000, .resident = 0x1000, .vmas = 1,
+				   .total_runs = 131072, .nruns = 2, .runs = runs };
+}
+
+TEST(regions_table_caps_runs)
+{
+	struct region_run runs[2];
+	struct region_resv r;
+	struct render_opts opts = { .header = true };
+	char *out = NULL;
+
+	sample_regions(&r, runs);
+	CAPTURE(out, regions_print(f, &r, 1, &opts));
+	EXPECT_CONTAINS(out, "RESERVATION");
+	EXPECT_CONTAINS(out, "0000000000010000-0000000040010000");
+	EXPECT_CONTAINS(out, "  committed  0000000000010000-0000000000012000    8.0 KiB");
+	EXPECT_CONTAINS(out, "  reserved   0000000000012000-0000000000013000");
+	EXPECT_CONTAINS(out, "... 131,072 runs, showing first 2 (--all shows every run)");
+	EXPECT_CONTAINS(out, "total: 1 reservation, 1.0 GiB reserved, 8.0 KiB committed, "
+			"4.0 KiB resident");
+	free(out);
+
+	r.total_runs = 2;
+	opts.header = false;
+	CAPTURE(out, regions_print(f, &r, 1, &opts));
+	EXPECT_LACKS(out, "runs, showing");
+	EXPECT_LACKS(out, "total:");
+	free(out);
+}
+
+TEST(regions_json)
+{
+	struct region_run runs[2];
+	struct region_resv r;
+	struct json_object *o, *arr, *res, *rl, *v;
+
+	sample_regions(&r, runs);
+	o = regions_to_json(&r, 1, 42);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(42, get_u64(o, "pid"));
+	EXPECT_EQ(1 << 30, get_u64(o, "reserved_bytes"));
+	EXPECT_EQ(0x2000, get_u64(o, "committed_bytes"));
+	ASSERT_TRUE(json_object_object_get_ex(o, "reservations", &arr));
+	ASSERT_EQ(1, json_object_array_length(arr));
+	res = json_object_array_get_idx(arr, 0);
+	EXPECT_EQ(0x10000, get_u64(res, "base"));
+	EXPECT_EQ(131072, get_u64(res, "run_count"));
+	ASSERT_TRUE(json_object_object_get_ex(res, "runs_truncated", &v));
+	EXPECT_TRUE(json_object_get_boolean(v));
+	ASSERT_TRUE(json_object_object_get_ex(res, "runs", &rl));
+	ASSERT_EQ(2, json_object_array_length(rl));
+	ASSERT_TRUE(json_object_object_get_ex(json_object_array_get_idx(rl, 1), "state", &v));
+	EXPECT_STREQ("reserved", json_object_get_string(v));
+	json_object_put(o);
+}
+
 TEST_HARNESS_MAIN

@@ -58,7 +58,9 @@ static int stats_one(struct vmctl_ctx *ctx, pid_t pid, bool json,
 		     const struct render_opts *opts)
 {
 	char comm_buf[VMCTL_COMM_SIZE];
+	struct region_totals resv;
 	struct vmctl_stats st;
+	bool have_resv;
 	const char *comm;
 	int err;
 
@@ -67,11 +69,24 @@ static int stats_one(struct vmctl_ctx *ctx, pid_t pid, bool json,
 		return report_pid_error(ctx, "VMCTL_IOC_GET_STATS", pid, err, VMCTL_FEATURE_STATS);
 
 	comm = proc_comm(pid, comm_buf, sizeof(comm_buf));
+	/*
+	 * Reservations charge what they commit, not their size: their
+	 * commit is not in "committed" (VM_ACCOUNT mappings), so show it
+	 * apart. Best effort: the process may change meanwhile.
+	 */
+	have_resv = st.kinds[VMCTL_KIND_RESERVED].count &&
+		    regions_totals(ctx, pid, &resv) == 0;
 	if (json) {
-		if (print_json(stdout, stats_to_json(&st, pid, comm)) < 0)
+		struct json_object *obj = stats_to_json(&st, pid, comm);
+
+		if (obj && have_resv)
+			json_object_object_add(obj, "reservations", region_totals_to_json(&resv));
+		if (print_json(stdout, obj) < 0)
 			goto fail_print;
 	} else {
 		stats_print(stdout, &st, pid, comm, opts);
+		if (have_resv)
+			region_totals_print(stdout, &resv);
 	}
 	return EXIT_OK;
 

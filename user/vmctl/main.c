@@ -13,6 +13,11 @@ static const struct vmctl_cmd cmd_help;
 static const struct vmctl_cmd *const commands[] = {
 	&cmd_stats,
 	&cmd_maps,
+	&cmd_regions,
+	&cmd_faults,
+	&cmd_top,
+	&cmd_export,
+	&cmd_module,
 	&cmd_version,
 	&cmd_help,
 };

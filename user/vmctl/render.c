@@ -314,6 +314,126 @@ struct json_object *vmas_to_json(const struct vmctl_vma *vmas, size_t n)
 	return arr;
 }
 
+static const char *state_label(char *buf, size_t len, unsigned int state)
+{
+	const char *name = vmctl_state_name(state);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "state%u", state);
+	return buf;
+}
+
+void region_totals_print(FILE *out, const struct region_totals *t)
+{
+	char a[FORMAT_BUF_SIZE], b[FORMAT_BUF_SIZE], c[FORMAT_BUF_SIZE];
+
+	fprintf(out, ROW "%llu: %s reserved, %s committed, %s resident\n", "reservations",
+		(unsigned long long)t->count, format_size(a, sizeof(a), t->reserved),
+		format_size(b, sizeof(b), t->committed), format_size(c, sizeof(c), t->resident));
+}
+
+struct json_object *region_totals_to_json(const struct region_totals *t)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_u64(o, "count", t->count);
+	add_u64(o, "reserved_bytes", t->reserved);
+	add_u64(o, "committed_bytes", t->committed);
+	add_u64(o, "resident_bytes", t->resident);
+	return o;
+}
+
+void regions_print(FILE *out, const struct region_resv *resv, size_t n,
+		   const struct render_opts *opts)
+{
+	char a[FORMAT_BUF_SIZE], b[FORMAT_BUF_SIZE], c[FORMAT_BUF_SIZE], d[FORMAT_BUF_SIZE];
+	uint64_t size = 0, committed = 0, resident = 0;
+	char range[40];
+	size_t i, j;
+
+	if (opts->header)
+		fprintf(out, "%-33s %10s %10s %10s %5s %8s\n", "RESERVATION", "SIZE",
+			"COMMITTED", "RESIDENT", "VMAS", "RUNS");
+	for (i = 0; i < n; i++) {
+		const struct region_resv *r = &resv[i];
+
+		snprintf(range, sizeof(range), "%016llx-%016llx",
+			 (unsigned long long)r->base, (unsigned long long)(r->base + r->size));
+		fprintf(out, "%-33s %10s %10s %10s %5zu %8zu\n", range,
+			format_size(a, sizeof(a), r->size),
+			format_size(b, sizeof(b), r->committed),
+			format_size(c, sizeof(c), r->resident), r->vmas, r->total_runs);
+		for (j = 0; j < r->nruns; j++) {
+			const struct region_run *run = &r->runs[j];
+
+			snprintf(range, sizeof(range), "%016llx-%016llx",
+				 (unsigned long long)run->start,
+				 (unsigned long long)(run->start + run->size));
+			fprintf(out, "  %-10s %-33s %10s\n",
+				state_label(d, sizeof(d), run->state), range,
+				format_size(a, sizeof(a), run->size));
+		}
+		if (r->nruns < r->total_runs)
+			fprintf(out, "  ... %s runs, showing first %s (--all shows every run)\n",
+				format_count(a, sizeof(a), r->total_runs),
+				format_count(b, sizeof(b), r->nruns));
+		size += r->size;
+		committed += r->committed;
+		resident += r->resident;
+	}
+	if (opts->header)
+		fprintf(out, "total: %zu reservation%s, %s reserved, %s committed, %s resident\n",
+			n, n == 1 ? "" : "s", format_size(a, sizeof(a), size),
+			format_size(b, sizeof(b), committed),
+			format_size(c, sizeof(c), resident));
+}
+
+struct json_object *regions_to_json(const struct region_resv *resv, size_t n, pid_t pid)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	uint64_t size = 0, committed = 0, resident = 0;
+	char label[FORMAT_BUF_SIZE];
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct region_resv *r = &resv[i];
+		struct json_object *o = json_object_new_object();
+		struct json_object *runs = json_object_new_array();
+
+		add_u64(o, "base", r->base);
+		add_u64(o, "size", r->size);
+		add_u64(o, "mapped_bytes", r->mapped);
+		add_u64(o, "committed_bytes", r->committed);
+		add_u64(o, "resident_bytes", r->resident);
+		add_u64(o, "vmas", r->vmas);
+		add_u64(o, "run_count", r->total_runs);
+		json_object_object_add(o, "runs_truncated",
+				       json_object_new_boolean(r->nruns < r->total_runs));
+		for (j = 0; j < r->nruns; j++) {
+			struct json_object *ro = json_object_new_object();
+
+			json_object_object_add(ro, "state", json_object_new_string(
+				state_label(label, sizeof(label), r->runs[j].state)));
+			add_u64(ro, "start", r->runs[j].start);
+			add_u64(ro, "size", r->runs[j].size);
+			json_object_array_add(runs, ro);
+		}
+		json_object_object_add(o, "runs", runs);
+		json_object_array_add(arr, o);
+		size += r->size;
+		committed += r->committed;
+		resident += r->resident;
+	}
+	json_object_object_add(root, "pid", json_object_new_int64(pid));
+	json_object_object_add(root, "reservations", arr);
+	add_u64(root, "reserved_bytes", size);
+	add_u64(root, "committed_bytes", committed);
+	add_u64(root, "resident_bytes", resident);
+	return root;
+}
+
 int print_json(FILE *out, struct json_object *obj)
 {
 	int ret = 0;

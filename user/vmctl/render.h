@@ -44,6 +44,45 @@ void vmas_print(FILE *out, const struct vmctl_vma *vmas, size_t n,
 		const struct render_opts *opts);
 struct json_object *vmas_to_json(const struct vmctl_vma *vmas, size_t n);
 
+/* One run of pages in the same state, as "vmctl regions" shows it. */
+struct region_run {
+	uint64_t start;
+	uint64_t size;
+	uint32_t state;		/* VMCTL_STATE_*; FREE for a munmap() hole */
+};
+
+/*
+ * One reservation of a process: @runs holds the first @nruns of its
+ * @total_runs state runs (all of them unless the listing was capped).
+ */
+struct region_resv {
+	uint64_t base;		/* reservation_base */
+	uint64_t size;		/* reservation_size */
+	uint64_t mapped;	/* bytes still mapped (less after partial munmap) */
+	uint64_t committed;	/* committed_bytes */
+	uint64_t resident;	/* resident_bytes */
+	size_t vmas;		/* VMAs it is made of */
+	size_t total_runs;
+	size_t nruns;
+	struct region_run *runs;
+};
+
+/* The reservations of a process, summed up for "vmctl stats PID". */
+struct region_totals {
+	uint64_t count;
+	uint64_t reserved;
+	uint64_t committed;
+	uint64_t resident;
+};
+
+void region_totals_print(FILE *out, const struct region_totals *t);
+struct json_object *region_totals_to_json(const struct region_totals *t);
+
+/* "vmctl regions PID". */
+void regions_print(FILE *out, const struct region_resv *resv, size_t n,
+		   const struct render_opts *opts);
+struct json_object *regions_to_json(const struct region_resv *resv, size_t n, pid_t pid);
+
 /* Print @obj pretty to @out; frees @obj. Returns 0 or -1 on write error. */
 int print_json(FILE *out, struct json_object *obj);
 

@@ -34,8 +34,17 @@ struct vmctl_cmd {
 extern const struct vmctl_cmd cmd_version;
 extern const struct vmctl_cmd cmd_stats;
 extern const struct vmctl_cmd cmd_maps;
+extern const struct vmctl_cmd cmd_regions;
+extern const struct vmctl_cmd cmd_faults;
+extern const struct vmctl_cmd cmd_top;
+extern const struct vmctl_cmd cmd_module;
+extern const struct vmctl_cmd cmd_export;
 
 extern const char *program_name;
+
+/* cmd_regions.c: totals of the reservations of @pid; 0 or -errno. */
+struct region_totals;
+int regions_totals(struct vmctl_ctx *ctx, pid_t pid, struct region_totals *t);
 
 /* error.c */
 void __attribute__((format(printf, 1, 2))) print_error(const char *fmt, ...);
