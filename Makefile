@@ -6,6 +6,8 @@
 #   make KVER=6.1        ... for the newest installed Debian 6.1 kernel
 #   make KVER=RELEASE    ... for that exact release (see scripts/kver)
 #   make check           install dependencies, build, lint, run every test
+#   make check-debug     the selftests, stress and fuzz runs on a debug kernel
+#                        (KASAN, lockdep, KMEMLEAK, ...; first build ~20 min)
 #                        (unit tests on the host, selftests in the dev VM)
 #   make demo            install dependencies, build, show vmctl at work
 #   make bench           benchmarks in the dev VM (instruction-counted),
@@ -35,7 +37,7 @@ KBUILD_ARGS	= -C $(KDIR) M=$(TOP) VMCTL_TOP=$(TOP) VMCTL_VERSION=$(VERSION)
 
 Q		:= $(if $(V),,@)
 
-.PHONY: all deps module user selftests splat-module lint check demo bench clean \
+.PHONY: all deps module user selftests splat-module lint check check-debug demo bench clean \
 	man install uninstall install-module uninstall-module dkms-src dkms-install \
 	dkms-uninstall
 
@@ -80,6 +82,12 @@ lint:
 
 check:
 	$(Q)$(TOP)/scripts/check $(if $(filter command line,$(origin KVER)),--kver $(KVER))
+
+# vmctl on a KASAN/lockdep/KMEMLEAK/UBSAN/KFENCE 6.12 kernel built once from
+# linux-source-6.12 (about 20 min, cached): selftests, stress-ng, trinity and
+# the structured fuzzer. Not part of check.
+check-debug:
+	$(Q)$(TOP)/scripts/check-debug
 
 bench:
 	$(Q)$(TOP)/scripts/bench $(if $(filter command line,$(origin KVER)),--kver $(KVER))
@@ -189,4 +197,4 @@ clean:
 	$(Q)rm -f module/.kver
 	$(Q)$(MAKE) -s -C user TOP=$(TOP) clean
 	$(Q)$(MAKE) -s -C selftests TOP=$(TOP) clean
-	$(Q)rm -rf build/user build/selftests build/splat build/vm
+	$(Q)rm -rf build/user build/selftests build/splat build/vm build/man

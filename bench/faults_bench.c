@@ -8,13 +8,14 @@
  *   1. the module not loaded (removed and inserted again by this program),
  *   2. the module loaded and idle,
  *   3. another process tracked, this one not,
- *   4. this process tracked.
- * (System-wide tracking is not implemented; it is reported as skipped.)
+ *   4. this process tracked,
+ *   5. system-wide tracking (every process; this one is untracked first).
  *
  * Prints, with RATIO = time with / time without (1.00x: no overhead):
  *   bench: faults_overhead_idle RATIOx       (2 against 1)
  *   bench: faults_overhead_untracked RATIOx  (3 against 1)
  *   bench: faults_overhead_tracked RATIOx    (4 against 1)
+ *   bench: faults_overhead_systemwide RATIOx (5 against 1)
  * each the larger of the two workloads, and the per-workload figures.
  *
  * Options: -m MIB (size touched per run, default 32), -r REPS (default 5),
@@ -94,11 +95,16 @@ static int module_insert(const char *ko)
 	return ret ? ret : -ENOENT;
 }
 
-static int track(unsigned long cmd, pid_t pid)
+static int track_flags(unsigned long cmd, pid_t pid, __u64 flags)
 {
-	struct vmctl_track t = { .size = sizeof(t), .pid = pid };
+	struct vmctl_track t = { .size = sizeof(t), .pid = pid, .flags = flags };
 
 	return ioctl(vmctl_fd, cmd, &t) ? -errno : 0;
+}
+
+static int track(unsigned long cmd, pid_t pid)
+{
+	return track_flags(cmd, pid, 0);
 }
 
 static int idle_setup(void *arg)
@@ -107,9 +113,9 @@ static int idle_setup(void *arg)
 	return 0;
 }
 
-enum { NOT_LOADED, IDLE, UNTRACKED, TRACKED, MODES };
+enum { NOT_LOADED, IDLE, UNTRACKED, TRACKED, SYSTEM, MODES };
 static const char *const mode_names[MODES] = {
-	"not loaded", "loaded idle", "other tracked", "tracked",
+	"not loaded", "loaded idle", "other tracked", "tracked", "system-wide",
 };
 
 int main(int argc, char **argv)
@@ -172,6 +178,13 @@ int main(int argc, char **argv)
 		case TRACKED:
 			err = track(VMCTL_IOC_TRACK, 0);
 			break;
+		case SYSTEM:
+			err = track(VMCTL_IOC_UNTRACK, 0);
+			if (!err)
+				err = track(VMCTL_IOC_UNTRACK, other);
+			if (!err)
+				err = track_flags(VMCTL_IOC_TRACK, 0, VMCTL_TRACK_SYSTEM);
+			break;
 		}
 		if (err) {
 			fprintf(stderr, "bench: setting up '%s': %s\n", mode_names[mode],
@@ -186,14 +199,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (track(VMCTL_IOC_UNTRACK, 0) || track(VMCTL_IOC_UNTRACK, other))
+	if (track_flags(VMCTL_IOC_UNTRACK, 0, VMCTL_TRACK_SYSTEM))
 		fprintf(stderr, "bench: untrack failed\n");
 	bench_kill(other);
 
 	static const char *const wl[2] = { "anon", "file" };
 	static const char *const names[MODES] = {
 		NULL, "faults_overhead_idle", "faults_overhead_untracked",
-		"faults_overhead_tracked",
+		"faults_overhead_tracked", "faults_overhead_systemwide",
 	};
 
 	for (int w = 0; w < 2; w++)
@@ -209,6 +222,5 @@ int main(int argc, char **argv)
 		printf("bench: %s %.3fx (with %.3f ms, without %.3f ms, %s faults)\n",
 		       names[m], w ? r1 : r0, t[w][m] / 1e6, t[w][NOT_LOADED] / 1e6, wl[w]);
 	}
-	bench_skip("faults_overhead_systemwide", "system-wide tracking not implemented");
 	return 0;
 }

@@ -106,6 +106,7 @@ struct cycler {
 	struct vmctl_ctx *ctx;	/* NULL: the emulation */
 	char *chunk;
 	long cycles;
+	unsigned int flags;	/* vmctl_commit() flags */
 	int err;
 	pthread_barrier_t *barrier;
 };
@@ -113,7 +114,7 @@ struct cycler {
 static int cycle_ours(struct cycler *c)
 {
 	for (long i = 0; i < c->cycles; i++) {
-		int err = vmctl_commit(c->ctx, c->chunk, CHUNK, 0);
+		int err = vmctl_commit(c->ctx, c->chunk, CHUNK, c->flags);
 
 		if (err)
 			return err;
@@ -148,7 +149,8 @@ static void *cycler_thread(void *arg)
 }
 
 /* Wall time of @nthreads threads cycling their own chunk of @base. */
-static uint64_t run_cycles(struct vmctl_ctx **ctxs, char *base, int nthreads, int *err)
+static uint64_t run_cycles(struct vmctl_ctx **ctxs, char *base, int nthreads,
+			   unsigned int flags, int *err)
 {
 	struct cycler c[2];
 	pthread_t t[2];
@@ -159,7 +161,7 @@ static uint64_t run_cycles(struct vmctl_ctx **ctxs, char *base, int nthreads, in
 	for (int i = 0; i < nthreads; i++) {
 		/* Chunks 1 MiB apart, inside one reservation (or region). */
 		c[i] = (struct cycler){ .ctx = ctxs ? ctxs[i] : NULL, .chunk = base + MIB + i * MIB,
-					.cycles = cycles, .barrier = &barrier };
+					.cycles = cycles, .flags = flags, .barrier = &barrier };
 		pthread_create(&t[i], NULL, cycler_thread, &c[i]);
 	}
 	pthread_barrier_wait(&barrier);
@@ -175,7 +177,7 @@ static uint64_t run_cycles(struct vmctl_ctx **ctxs, char *base, int nthreads, in
 	return t1 - t0;
 }
 
-static int commit_cycle(struct vmctl_ctx *ctx, int nthreads)
+static int commit_cycle(struct vmctl_ctx *ctx, int nthreads, unsigned int flags)
 {
 	struct vmctl_ctx *ctxs[2] = { ctx, NULL };
 	uint64_t ours[reps], emul[reps];
@@ -192,23 +194,26 @@ static int commit_cycle(struct vmctl_ctx *ctx, int nthreads)
 		return -errno;
 
 	/* Warm up both, then alternate so drift hits both alike. */
-	run_cycles(ctxs, p, nthreads, &err);
+	run_cycles(ctxs, p, nthreads, flags, &err);
 	if (!err)
-		run_cycles(NULL, e, nthreads, &err);
+		run_cycles(NULL, e, nthreads, 0, &err);
 	for (int i = 0; i < reps && !err; i++) {
-		ours[i] = run_cycles(ctxs, p, nthreads, &err);
+		ours[i] = run_cycles(ctxs, p, nthreads, flags, &err);
 		if (!err)
-			emul[i] = run_cycles(NULL, e, nthreads, &err);
+			emul[i] = run_cycles(NULL, e, nthreads, 0, &err);
 	}
 	vmctl_release(ctx, p);
 	munmap(e, 64 * MIB);
 	vmctl_unref(ctxs[1]);
 	if (err)
 		return err;
-	snprintf(name, sizeof(name), nthreads == 1 ? "commit_cycle" : "commit_cycle_%dt",
-		 nthreads);
-	printf("# %s: %d thread(s) x %ld cycles of 64 KiB commit + touch + decommit\n", name,
-	       nthreads, cycles);
+	if (nthreads == 1)
+		snprintf(name, sizeof(name), "commit_cycle%s", flags ? "_populate" : "");
+	else
+		snprintf(name, sizeof(name), "commit_cycle_%dt%s", nthreads,
+			 flags ? "_populate" : "");
+	printf("# %s: %d thread(s) x %ld cycles of 64 KiB commit%s + touch + decommit\n", name,
+	       nthreads, cycles, flags ? " (VMCTL_COMMIT_POPULATE)" : "");
 	bench_report(name, median(ours, reps), "mprotect+madvise", median(emul, reps));
 	return 0;
 }
@@ -345,9 +350,13 @@ int main(int argc, char **argv)
 
 	err = checkerboard(ctx);
 	if (!err)
-		err = commit_cycle(ctx, 1);
+		err = commit_cycle(ctx, 1, 0);
 	if (!err)
-		err = commit_cycle(ctx, 2);
+		err = commit_cycle(ctx, 1, VMCTL_COMMIT_POPULATE);
+	if (!err)
+		err = commit_cycle(ctx, 2, 0);
+	if (!err)
+		err = commit_cycle(ctx, 2, VMCTL_COMMIT_POPULATE);
 	if (!err)
 		err = first_touch(ctx);
 	if (!err)

@@ -24,8 +24,9 @@ struct vmctl_fproc;
 void vmctl_faults_lock(void);
 void vmctl_faults_unlock(void);
 
-int vmctl_faults_track(pid_t nr);
-int vmctl_faults_untrack(pid_t nr);
+/* @flags: VMCTL_TRACK_SYSTEM (with @nr 0) or 0. */
+int vmctl_faults_track(pid_t nr, u64 flags);
+int vmctl_faults_untrack(pid_t nr, u64 flags);
 
 /*
  * vmctl_faults_find_locked - the tracked process @nr (0: the caller) the
@@ -45,6 +46,14 @@ pid_t vmctl_fproc_pid(const struct vmctl_fproc *p, struct pid_namespace *ns);
 /* The tracked process with @id, or NULL. */
 struct vmctl_fproc *vmctl_faults_by_id_locked(u64 id);
 void vmctl_fproc_comm(const struct vmctl_fproc *p, char comm[TASK_COMM_LEN]);
+
+/*
+ * The aggregate of system-wide tracking (faults of processes without a
+ * record) into @f, if it is on and @cred has CAP_SYS_ADMIN in the initial
+ * user namespace; false otherwise.
+ */
+bool vmctl_faults_read_other_locked(const struct cred *cred,
+				    struct vmctl_faults *f);
 
 /* Fills the out fields of @f (not size, flags, pid). */
 void vmctl_fproc_read_locked(struct vmctl_fproc *p, struct vmctl_faults *f);

@@ -53,13 +53,11 @@ static size_t vmctl_nl_faults_size(void)
 	       nla_total_size(sizeof(u64) * VMCTL_FAULT_HIST_BUCKETS);
 }
 
-static int vmctl_nl_faults_put(struct sk_buff *msg, struct vmctl_fproc *p,
+static int vmctl_nl_faults_put(struct sk_buff *msg, const char *comm,
 			       pid_t pid, const struct vmctl_faults *f)
 {
-	char comm[TASK_COMM_LEN];
 	size_t i;
 
-	vmctl_fproc_comm(p, comm);
 	if (nla_put_u32(msg, VMCTL_A_FAULTS_PID, pid) ||
 	    nla_put_string(msg, VMCTL_A_FAULTS_COMM, comm) ||
 	    nla_put_u32(msg, VMCTL_A_FAULTS_OUT_FLAGS, f->out_flags))
@@ -108,7 +106,7 @@ static int vmctl_nl_track_common(struct genl_info *info, bool track)
 	if (!vmctl_nl_require_attr(info->extack, info->attrs, VMCTL_A_FAULTS_PID))
 		return -EINVAL;
 	pid = nla_get_u32(info->attrs[VMCTL_A_FAULTS_PID]);
-	ret = track ? vmctl_faults_track(pid) : vmctl_faults_untrack(pid);
+	ret = track ? vmctl_faults_track(pid, 0) : vmctl_faults_untrack(pid, 0);
 	if (ret)
 		vmctl_nl_faults_error(info, ret);
 	return ret;
@@ -126,6 +124,7 @@ int vmctl_nl_untrack_doit(struct sk_buff *skb, struct genl_info *info)
 
 int vmctl_nl_get_faults_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	char comm[TASK_COMM_LEN];
 	struct vmctl_faults f = {};
 	struct vmctl_fproc *p;
 	struct sk_buff *msg;
@@ -152,7 +151,8 @@ int vmctl_nl_get_faults_doit(struct sk_buff *skb, struct genl_info *info)
 	vmctl_fproc_read_locked(p, &f);
 	hdr = genlmsg_put_reply(msg, info, &vmctl_genl_family, 0,
 				VMCTL_CMD_GET_FAULTS);
-	ret = hdr ? vmctl_nl_faults_put(msg, p, vmctl_fproc_pid(p,
+	vmctl_fproc_comm(p, comm);
+	ret = hdr ? vmctl_nl_faults_put(msg, comm, vmctl_fproc_pid(p,
 				task_active_pid_ns(current)), &f) : -EMSGSIZE;
 	vmctl_faults_unlock();
 	if (ret) {
@@ -206,16 +206,21 @@ int vmctl_nl_get_faults_done(struct netlink_callback *cb)
 	return 0;
 }
 
+/* The aggregate of system-wide tracking ends a dump, as pid 0 "[other]". */
+#define VMCTL_NL_FAULTS_OTHER_ID	U64_MAX
+
 int vmctl_nl_get_faults_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct vmctl_nl_faults_dump *dump = vmctl_nl_faults_dump(cb);
+	char comm[TASK_COMM_LEN];
 	struct vmctl_faults f = {};
 	struct vmctl_fproc *p;
 	int ret = 0;
 	void *hdr;
 
 	vmctl_faults_lock();
-	while ((p = vmctl_faults_next_locked(dump->id, dump->cred))) {
+	while (dump->id != VMCTL_NL_FAULTS_OTHER_ID &&
+	       (p = vmctl_faults_next_locked(dump->id, dump->cred))) {
 		pid_t pid = vmctl_fproc_pid(p, dump->ns);
 
 		if (!pid) {	/* not visible in the requester's namespace */
@@ -230,13 +235,29 @@ int vmctl_nl_get_faults_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			ret = -EMSGSIZE;
 			break;
 		}
-		ret = vmctl_nl_faults_put(skb, p, pid, &f);
+		vmctl_fproc_comm(p, comm);
+		ret = vmctl_nl_faults_put(skb, comm, pid, &f);
 		if (ret) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
 		dump->id = vmctl_fproc_id(p);
+	}
+	if (!ret && dump->id != VMCTL_NL_FAULTS_OTHER_ID &&
+	    vmctl_faults_read_other_locked(dump->cred, &f)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &vmctl_genl_family,
+				  NLM_F_MULTI, VMCTL_CMD_GET_FAULTS);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+		} else if (vmctl_nl_faults_put(skb, "[other]", 0, &f)) {
+			genlmsg_cancel(skb, hdr);
+			ret = -EMSGSIZE;
+		} else {
+			genlmsg_end(skb, hdr);
+			dump->id = VMCTL_NL_FAULTS_OTHER_ID;
+		}
 	}
 	vmctl_faults_unlock();
 	/* A full skb ends this part; the next one resumes after dump->id. */

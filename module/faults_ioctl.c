@@ -24,10 +24,10 @@ long vmctl_ioctl_track(struct vmctl_track __user *uargs, bool track)
 					VMCTL_TRACK_SIZE_VER0, uargs);
 	if (ret)
 		return ret;
-	if (args.flags || args.__reserved)
+	if ((args.flags & ~VMCTL_TRACK_SYSTEM) || args.__reserved)
 		return -EINVAL;
-	return track ? vmctl_faults_track(args.pid) :
-		       vmctl_faults_untrack(args.pid);
+	return track ? vmctl_faults_track(args.pid, args.flags) :
+		       vmctl_faults_untrack(args.pid, args.flags);
 }
 
 long vmctl_ioctl_get_faults(struct vmctl_faults __user *uargs)

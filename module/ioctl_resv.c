@@ -12,10 +12,13 @@
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
 #include "resv.h"
+#include "vma.h"
 #include "vmctl.h"
 
 #define VMCTL_RANGE_SIZE_VER0	offsetofend(struct vmctl_range, len)
@@ -84,8 +87,29 @@ out:
 	return ret;
 }
 
-static int vmctl_resv_commit(struct vmctl_resv *resv, pgoff_t index,
+/*
+ * Pages of small commits are zeroed now rather than at first touch: the
+ * first read fault then maps the whole commit at once (fault-around maps
+ * only up-to-date pages), and POPULATE maps it with one fault.
+ */
+#define VMCTL_COMMIT_CLEAR_MAX	(SZ_1M >> PAGE_SHIFT)
+
+static void vmctl_resv_clear(struct vmctl_resv *resv, pgoff_t index,
 			     unsigned long pages)
+{
+	struct address_space *mapping = resv->file->f_mapping;
+	struct page *page;
+
+	for (; pages; pages--, index++) {
+		page = shmem_read_mapping_page_gfp(mapping, index,
+						   mapping_gfp_mask(mapping));
+		if (!IS_ERR(page))
+			put_page(page);
+	}
+}
+
+static int vmctl_resv_commit(struct vmctl_resv *resv, pgoff_t index,
+			     unsigned long pages, u64 flags)
 {
 	unsigned long before, added, charge = pages;
 	int ret;
@@ -105,23 +129,10 @@ static int vmctl_resv_commit(struct vmctl_resv *resv, pgoff_t index,
 		ret = -ENOMEM;
 	added = vmctl_resv_committed(resv) - before;
 	vmctl_acct_uncharge(resv->acct, charge - added);
+	if (!ret && (pages <= VMCTL_COMMIT_CLEAR_MAX ||
+		     (flags & VMCTL_COMMIT_POPULATE)))
+		vmctl_resv_clear(resv, index, pages);
 out:
-	up_write(&resv->lock);
-	return ret;
-}
-
-static int vmctl_resv_decommit(struct vmctl_resv *resv, pgoff_t index,
-			       unsigned long pages)
-{
-	unsigned long before;
-	int ret;
-
-	down_write(&resv->lock);
-	before = vmctl_resv_committed(resv);
-	ret = vfs_fallocate(resv->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			    (loff_t)index << PAGE_SHIFT,
-			    (loff_t)pages << PAGE_SHIFT);
-	vmctl_acct_uncharge(resv->acct, before - vmctl_resv_committed(resv));
 	up_write(&resv->lock);
 	return ret;
 }
@@ -200,7 +211,7 @@ long vmctl_ioctl_range(unsigned int cmd, struct vmctl_range __user *uargs)
 
 	switch (cmd) {
 	case VMCTL_IOC_COMMIT:
-		ret = vmctl_resv_commit(resv, index, pages);
+		ret = vmctl_resv_commit(resv, index, pages, args.flags);
 		break;
 	case VMCTL_IOC_DECOMMIT:
 		ret = vmctl_resv_decommit(resv, index, pages);

@@ -33,6 +33,7 @@
 
 #include "compat.h"
 #include "resv.h"
+#include "vma.h"
 #include "vmctl.h"
 
 /*
@@ -41,13 +42,6 @@
  * other shmem files take mmap_lock under their i_rwsem.
  */
 static struct lock_class_key vmctl_backing_rwsem_key;
-
-static const struct vm_operations_struct vmctl_resv_vm_ops;
-
-bool vmctl_vma_is_resv(const struct vm_area_struct *vma)
-{
-	return vma->vm_ops == &vmctl_resv_vm_ops;
-}
 
 unsigned long vmctl_resv_committed(struct vmctl_resv *resv)
 {
@@ -96,14 +90,50 @@ static void vmctl_resv_vm_open(struct vm_area_struct *vma)
 	kref_get(&resv->ref);
 }
 
-static void vmctl_resv_vm_close(struct vm_area_struct *vma)
+int vmctl_resv_decommit(struct vmctl_resv *resv, pgoff_t index,
+			unsigned long pages)
 {
-	vmctl_resv_put(vma->vm_private_data);
+	unsigned long before;
+	int ret;
+
+	down_write(&resv->lock);
+	before = vmctl_resv_committed(resv);
+	ret = vfs_fallocate(resv->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			    (loff_t)index << PAGE_SHIFT,
+			    (loff_t)pages << PAGE_SHIFT);
+	vmctl_acct_uncharge(resv->acct, before - vmctl_resv_committed(resv));
+	up_write(&resv->lock);
+	return ret;
 }
 
-/* A reservation never moves: its address is its identity. */
+/*
+ * munmap() of a piece (or exit): unless the whole reservation goes with
+ * it, the piece's pages can never be reached again, so they are
+ * decommitted now rather than kept charged until the release. Called
+ * under mmap_lock held for writing; resv->lock nests inside it, as in
+ * faults.
+ */
+static void vmctl_resv_vm_close(struct vm_area_struct *vma)
+{
+	struct vmctl_resv *resv = vma->vm_private_data;
+
+	if (resv->mremap_aliases)
+		resv->mremap_aliases--;
+	else if (kref_read(&resv->ref) > 1)
+		vmctl_resv_decommit(resv, vma->vm_pgoff, vma_pages(vma));
+	vmctl_resv_put(resv);
+}
+
+/*
+ * A reservation never moves: its address is its identity. mremap() calls
+ * this on the copy it made of the VMA, then unmaps that copy: its close
+ * must not decommit the pages, which the original still maps.
+ */
 static int vmctl_resv_vm_mremap(struct vm_area_struct *vma)
 {
+	struct vmctl_resv *resv = vma->vm_private_data;
+
+	resv->mremap_aliases++;
 	return -EINVAL;
 }
 
@@ -123,7 +153,7 @@ static vm_fault_t vmctl_resv_vm_fault(struct vm_fault *vmf)
 }
 
 /* Fault-around maps only pages the file has, so only committed ones. */
-static const struct vm_operations_struct vmctl_resv_vm_ops = {
+const struct vm_operations_struct vmctl_resv_vm_ops = {
 	.open		= vmctl_resv_vm_open,
 	.close		= vmctl_resv_vm_close,
 	.mremap		= vmctl_resv_vm_mremap,

@@ -28,6 +28,8 @@ struct vmctl_acct;
  *             refused, so the reservation never moves
  * @size:      its size in bytes
  * @acct:      the commit account of the process that made it
+ * @mremap_aliases: copies of a VMA that a refused mremap() is about to
+ *             unmap (under mmap_lock held for writing)
  * @rcu:       the module reference is dropped an RCU grace period after
  *             the last VMA goes, see vmctl_resv_release()
  */
@@ -39,12 +41,15 @@ struct vmctl_resv {
 	unsigned long start;
 	unsigned long size;
 	struct vmctl_acct *acct;
+	unsigned int mremap_aliases;
 	struct rcu_head rcu;
 };
 
 int vmctl_resv_mmap(struct file *file, struct vm_area_struct *vma);
-bool vmctl_vma_is_resv(const struct vm_area_struct *vma);
 void vmctl_resv_put(struct vmctl_resv *resv);
+/* Frees and uncharges the pages of [index, index + pages) of @resv. */
+int vmctl_resv_decommit(struct vmctl_resv *resv, pgoff_t index,
+			unsigned long pages);
 /* Pages committed in @resv (in RAM or swap) and those in RAM. */
 unsigned long vmctl_resv_committed(struct vmctl_resv *resv);
 unsigned long vmctl_resv_resident(struct vmctl_resv *resv);

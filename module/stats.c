@@ -20,6 +20,7 @@
 #include <linux/sched/signal.h>
 
 #include "compat.h"
+#include "vma.h"
 #include "vmctl.h"
 
 /* The VMA pair is what mprotect() leaves when it splits one mapping. */

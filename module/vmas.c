@@ -9,19 +9,25 @@
 #include <linux/mmap_lock.h>
 
 #include "compat.h"
+#include "vma.h"
 #include "vmctl.h"
 
+/*
+ * The loop keeps the batch's counters in locals: the kernel is built with
+ * -fno-strict-aliasing, so every record store would otherwise reload them.
+ */
 int vmctl_vmas_collect(struct mm_struct *mm, unsigned long addr,
 		       struct vmctl_vma_batch *batch)
 {
 	VMA_ITERATOR(vmi, mm, addr);
+	struct vmctl_vma *rec = batch->vmas;
+	struct vmctl_vma *last = rec + batch->max_vmas;
+	size_t used = 0, room = batch->names_size;
+	char *names = batch->names;
 	struct vm_area_struct *vma;
+	unsigned long next = addr;
+	bool end = false;
 	int ret;
-
-	batch->count = 0;
-	batch->names_used = 0;
-	batch->next = addr;
-	batch->end = false;
 
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
@@ -29,33 +35,35 @@ int vmctl_vmas_collect(struct mm_struct *mm, unsigned long addr,
 	batch->gen = vmctl_mm_gen(mm);
 	batch->map_count = mm->map_count;
 
-	for (;;) {
-		struct vmctl_vma *rec = &batch->vmas[batch->count];
+	for (; rec < last; rec++) {
 		int len;
 
-		if (batch->count == batch->max_vmas)
-			break;
 		vma = vma_next(&vmi);
 		if (!vma) {
-			batch->end = true;
+			end = true;
 			break;
 		}
 		vmctl_vma_fill(vma, rec);
-		if (batch->names) {
-			len = vmctl_vma_name(vma, batch->names + batch->names_used,
-					     batch->names_size - batch->names_used);
+		/* Plain anonymous memory is nameless unless heap, stack, guard. */
+		if (names && (vma->vm_file || vma->vm_ops ||
+			      rec->kind != VMCTL_KIND_ANON)) {
+			len = vmctl_vma_name(vma, rec->kind, names + used,
+					     room - used);
 			if (len < 0)
 				break;
 			if (len > 0) {
-				rec->name_off = batch->names_used;
+				rec->name_off = used;
 				rec->name_len = len;
-				batch->names_used += len + 1;
+				used += len + 1;
 			}
 		}
-		batch->count++;
-		batch->next = vma->vm_end;
+		next = vma->vm_end;
 	}
-
 	mmap_read_unlock(mm);
+
+	batch->count = rec - batch->vmas;
+	batch->names_used = used;
+	batch->next = next;
+	batch->end = end;
 	return 0;
 }

@@ -12,7 +12,8 @@
 
 /* What this build implements; reported by VMCTL_IOC_API and GET_VERSION. */
 #define VMCTL_FEATURES		(VMCTL_FEATURE_NETLINK | VMCTL_FEATURE_STATS | \
-				 VMCTL_FEATURE_VMAS)
+				 VMCTL_FEATURE_VMAS | VMCTL_FEATURE_FAULTS | \
+				 VMCTL_FEATURE_RESERVE)
 
 /* Largest ioctl argument accepted, as PROCMAP_QUERY does. */
 #define VMCTL_ARGS_MAX_SIZE	PAGE_SIZE
@@ -56,16 +57,6 @@ void vmctl_procfs_exit(void);
 /* The live vm.max_map_count; 0 if it cannot be read. */
 u64 vmctl_max_map_count(void);
 int vmctl_procfs_may_read(struct task_struct *task);
-
-/* One VMA as vmctl reports it (vma.c); mmap_lock held. */
-unsigned int vmctl_vma_kind(const struct vm_area_struct *vma);
-u64 vmctl_vma_flags(vm_flags_t flags);
-void vmctl_vma_fill(struct vm_area_struct *vma, struct vmctl_vma *rec);
-/* Writes the name with its NUL; returns its length, 0, or -ENOSPC. */
-int vmctl_vma_name(struct vm_area_struct *vma, char *buf, size_t size);
-
-/* Reservations (resv.c). */
-bool vmctl_vma_is_resv(const struct vm_area_struct *vma);
 
 /*
  * vmctl_stats_fill - fill the out fields of @st (everything after

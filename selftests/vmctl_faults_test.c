@@ -127,10 +127,11 @@ TEST_F(faults, already_tracked)
 
 TEST_F(faults, bad_args)
 {
-	struct vmctl_track t = { .size = sizeof(t), .flags = 1 };
+	struct vmctl_track t = { .size = sizeof(t), .flags = 2 };
 	struct vmctl_faults f;
 
 	ASSERT_EQ(-EINVAL, vmctl_test_ioctl(self->fd, VMCTL_IOC_TRACK, &t));
+	ASSERT_EQ(-EINVAL, vmctl_test_ioctl(self->fd, VMCTL_IOC_UNTRACK, &t));
 	ASSERT_EQ(-EINVAL, get_faults(self->fd, 0, 2, &f));
 	ASSERT_EQ(-EINVAL, get_faults(self->fd, 1, VMCTL_FAULTS_THREAD, &f));
 	ASSERT_EQ(-EINVAL, get_faults(self->fd, -1, 0, &f));
@@ -595,6 +596,185 @@ TEST_F(faults, vma_cap_other)
 		EXPECT_EQ(0, vmas_buf[i].flags);
 	for (k = 0; k < VMCTL_FAULT_VMAS_MAX + 8; k++)
 		munmap(p[k], page_size);
+}
+
+static int track_system(int fd, unsigned long cmd)
+{
+	struct vmctl_track t = {
+		.size = sizeof(t), .flags = VMCTL_TRACK_SYSTEM,
+	};
+
+	return vmctl_test_ioctl(fd, cmd, &t);
+}
+
+/*
+ * System-wide tracking counts a process that never asked: its fresh
+ * pages in its VMA's bucket, exactly, and no double count for a process
+ * that also tracks itself (the caller). Untracking frees its records.
+ */
+TEST_F(faults, system_wide)
+{
+	int to_child[2], to_parent[2], status;
+	struct vmctl_fault_vma *v;
+	struct vmctl_faults f;
+	char *mine, *addr;
+	pid_t pid;
+	char c;
+	int i;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	if (pid == 0) {
+		char *p;
+
+		read(to_child[0], &c, 1);
+		p = fresh(NPAGES);
+		for (i = 0; i < NPAGES; i++)
+			p[i * page_size] = 1;
+		write(to_parent[1], &p, sizeof(p));
+		read(to_child[0], &c, 1);
+		_exit(0);
+	}
+	ASSERT_EQ(-EINVAL, ({ struct vmctl_track t = { .size = sizeof(t),
+		.flags = VMCTL_TRACK_SYSTEM, .pid = pid };
+		vmctl_test_ioctl(self->fd, VMCTL_IOC_TRACK, &t); }));
+	ASSERT_EQ(-ENOENT, track_system(self->fd, VMCTL_IOC_UNTRACK));
+	ASSERT_EQ(0, track_system(self->fd, VMCTL_IOC_TRACK));
+	ASSERT_EQ(-EEXIST, track_system(self->fd, VMCTL_IOC_TRACK));
+	write(to_child[1], "x", 1);
+	ASSERT_EQ(sizeof(addr), read(to_parent[0], &addr, sizeof(addr)));
+
+	ASSERT_EQ(0, get_faults(self->fd, pid, 0, &f));
+	EXPECT_LE(NPAGES, f.counts.minor);
+	EXPECT_LE(NPAGES, f.counts.write);
+	EXPECT_EQ(f.min_flt + f.maj_flt,
+		  f.counts.minor + f.counts.major + f.counts.untraced);
+	v = find_vma(self->fd, pid, addr);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(NPAGES, v->minor);
+	EXPECT_EQ(NPAGES, v->write);
+	EXPECT_EQ(NPAGES, v->user);
+
+	/* The caller tracks itself too: counted once. */
+	mine = fresh(NPAGES);
+	ASSERT_NE(NULL, mine);
+	for (i = 0; i < NPAGES; i++)
+		mine[i * page_size] = 1;
+	v = find_vma(self->fd, 0, mine);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(NPAGES, v->minor);
+	munmap(mine, NPAGES * page_size);
+
+	write(to_child[1], "x", 1);
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(0, track_system(self->fd, VMCTL_IOC_UNTRACK));
+	/* Its record went with system-wide tracking; ours stays. */
+	EXPECT_EQ(-ENOENT, get_faults(self->fd, pid, 0, &f));
+	EXPECT_EQ(-ENOENT, get_faults(self->fd, 1, 0, &f));
+	EXPECT_EQ(0, get_faults(self->fd, 0, 0, &f));
+}
+
+/* The netlink dump lists every process, and the aggregate last. */
+TEST_F(faults, system_wide_dump)
+{
+	struct vmctl_proc_faults *procs = NULL;
+	struct vmctl_ctx *ctx;
+	size_t n = 0, i;
+	bool init = false, other = false, self_seen = false;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, vmctl_new(&ctx));
+	ASSERT_EQ(0, vmctl_track(ctx, 0, VMCTL_TRACK_SYSTEM));
+	/* Something else faults: a short-lived child. */
+	if (fork() == 0) {
+		execl("/bin/true", "true", NULL);
+		_exit(1);
+	}
+	wait(NULL);
+	ASSERT_EQ(0, vmctl_list_faults(ctx, &procs, &n));
+	for (i = 0; i < n; i++) {
+		if (procs[i].pid == getpid())
+			self_seen = true;
+		if (procs[i].faults.out_flags & VMCTL_FAULTS_OTHER) {
+			EXPECT_EQ(0, procs[i].pid);
+			EXPECT_EQ(n - 1, i);
+			other = true;
+		}
+		if (procs[i].pid != 0 && procs[i].pid != getpid() &&
+		    procs[i].faults.counts.minor)
+			init = true;
+	}
+	TH_LOG("%zu records", n);
+	EXPECT_TRUE(self_seen);
+	EXPECT_TRUE(other);
+	EXPECT_TRUE(init);
+	free(procs);
+	ASSERT_EQ(0, vmctl_untrack_system(ctx));
+	ASSERT_EQ(-ENOENT, vmctl_untrack_system(ctx));
+	vmctl_unref(ctx);
+}
+
+/* Only CAP_SYS_ADMIN may start or stop system-wide tracking. */
+TEST_F(faults, system_wide_unprivileged)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to switch users");
+	ASSERT_EQ(0, track_system(self->fd, VMCTL_IOC_TRACK));
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(90);
+		if (track_system(self->fd, VMCTL_IOC_TRACK) != -EPERM)
+			_exit(91);
+		if (track_system(self->fd, VMCTL_IOC_UNTRACK) != -EPERM)
+			_exit(92);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(0, track_system(self->fd, VMCTL_IOC_UNTRACK));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * More processes than the table holds come and go while every process
+ * is tracked: exited ones make room, the rest is in the aggregate,
+ * and untracking leaves nothing behind (the module unload checks).
+ */
+TEST_F(faults, system_wide_churn)
+{
+	struct vmctl_proc_faults *procs = NULL;
+	struct vmctl_ctx *ctx;
+	size_t n = 0;
+	int i, status;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, vmctl_new(&ctx));
+	ASSERT_EQ(0, vmctl_track(ctx, 0, VMCTL_TRACK_SYSTEM));
+	for (i = 0; i < 400; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			do_touch();
+			_exit(0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+	}
+	ASSERT_EQ(0, vmctl_list_faults(ctx, &procs, &n));
+	EXPECT_GE(256 + 1, n);
+	EXPECT_LT(1, n);
+	free(procs);
+	ASSERT_EQ(0, vmctl_untrack_system(ctx));
+	vmctl_unref(ctx);
 }
 
 TEST_HARNESS_MAIN

@@ -38,6 +38,13 @@ VMCTL_EXPORT int vmctl_untrack(struct vmctl_ctx *ctx, pid_t pid)
 	return err < 0 ? err : 0;
 }
 
+VMCTL_EXPORT int vmctl_untrack_system(struct vmctl_ctx *ctx)
+{
+	int err = track_ioctl(ctx, VMCTL_IOC_UNTRACK, 0, VMCTL_TRACK_SYSTEM);
+
+	return err < 0 ? err : 0;
+}
+
 static int get_faults(struct vmctl_ctx *ctx, pid_t pid, uint64_t flags,
 		      struct vmctl_faults *out)
 {

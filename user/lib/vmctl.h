@@ -387,14 +387,22 @@ const char *vmctl_state_name(unsigned int state);
  * See Documentation/userspace-api/vmctl-faults.rst for what the counters
  * mean. Errors besides the common ones: -ENOENT (not tracked), -EEXIST
  * (vmctl_track: already tracked), -EPERM (tracking another process needs
- * CAP_PERFMON or CAP_SYS_ADMIN), -EACCES, -ESRCH, -ENOSPC (too many
- * tracked processes).
+ * CAP_PERFMON or CAP_SYS_ADMIN, system-wide tracking CAP_SYS_ADMIN),
+ * -EACCES, -ESRCH, -ENOSPC (too many tracked processes).
  */
 
-/* Start counting the faults of process @pid (0: the caller); @flags 0. */
+/*
+ * Start counting the faults of process @pid (0: the caller); @flags 0,
+ * or VMCTL_TRACK_SYSTEM (from <linux/vmctl.h>) with @pid 0: every process
+ * (CAP_SYS_ADMIN); vmctl_list_faults() then lists them, and last, as
+ * pid 0 with VMCTL_FAULTS_OTHER in out_flags, the aggregate of those
+ * without a record.
+ */
 int vmctl_track(struct vmctl_ctx *ctx, pid_t pid, unsigned int flags);
 /* Stop counting and free the counters (also of an exited process). */
 int vmctl_untrack(struct vmctl_ctx *ctx, pid_t pid);
+/* Stop system-wide tracking and free what it recorded (CAP_SYS_ADMIN). */
+int vmctl_untrack_system(struct vmctl_ctx *ctx);
 /*
  * Counters of tracked process @pid (0: the caller) through
  * VMCTL_IOC_GET_FAULTS: out->counts.minor, .major, .write, .exec, .user,

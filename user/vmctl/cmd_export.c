@@ -257,7 +257,6 @@ static int export_collect(struct vmctl_ctx *ctx, const struct export_opts *o,
 {
 	struct vmctl_proc_stats *procs;
 	struct vmctl_proc_faults *pf = NULL;
-	struct vmctl_version ver;
 	size_t n, nsel, npf = 0, i;
 	uint64_t max_map_count = 0;
 	struct timespec t0, t1;
@@ -269,12 +268,13 @@ static int export_collect(struct vmctl_ctx *ctx, const struct export_opts *o,
 	err = vmctl_list_stats(ctx, &procs, &n);
 	if (err < 0)
 		return err;
-	if (vmctl_get_version(ctx, &ver) == 0 && (ver.features & VMCTL_FEATURE_FAULTS)) {
-		/* Faults are optional: an error leaves their series out. */
-		if (vmctl_list_faults(ctx, &pf, &npf) < 0) {
-			pf = NULL;
-			npf = 0;
-		}
+	/*
+	 * Fault series are optional: a module without fault accounting (or
+	 * any other error) leaves them out.
+	 */
+	if (vmctl_list_faults(ctx, &pf, &npf) < 0) {
+		pf = NULL;
+		npf = 0;
 	}
 
 	stats_list_sort(procs, n);

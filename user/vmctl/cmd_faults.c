@@ -25,6 +25,7 @@ static void faults_help(FILE *out)
 	fprintf(out,
 		"Usage: %s faults [OPTIONS] PID\n"
 		"       %s faults [OPTIONS] -- CMD [ARG...]\n"
+		"       %s faults --system [--untrack]\n"
 		"\n"
 		"Show the page faults of process PID counted by the vmctl module:\n"
 		"minor/major, writes, instruction fetches, user/kernel origin, failures\n"
@@ -35,17 +36,22 @@ static void faults_help(FILE *out)
 		"With -- CMD, run CMD tracked from its first instruction and report when\n"
 		"it exits (CMD's exit status is vmctl's).\n"
 		"\n"
+		"With --system (CAP_SYS_ADMIN), start counting the faults of every\n"
+		"process, or stop that with --untrack; see them with '%s top'.\n"
+		"\n"
 		"Options:\n"
 		"  -i, --interval S  print fault rates every S seconds (with PID)\n"
 		"  -c, --count N     stop after N intervals (default: until PID exits)\n"
 		"  -j, --json        print JSON\n"
 		"  -u, --untrack     stop tracking PID and free its counters\n"
+		"  -s, --system      system-wide tracking (every process)\n"
 		"  -h, --help        show this help and exit\n"
 		"\n"
 		"Exit status:\n"
 		"  0  success (with CMD: CMD's own status)\n"
 		"  1  error\n"
-		"  2  usage error\n", program_name, program_name);
+		"  2  usage error\n", program_name, program_name, program_name,
+		program_name);
 }
 
 static const char *const count_names[] = {
@@ -383,17 +389,18 @@ static int faults_run(struct vmctl_ctx *ctx, int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "untrack", no_argument, NULL, 'u' },
+		{ "system", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	double interval = 0;
 	long count = 0;
-	bool json = false, untrack = false, started;
+	bool json = false, untrack = false, system = false, started;
 	char comm[VMCTL_COMM_SIZE], *end;
 	pid_t pid;
 	int opt, err, rc;
 
-	while ((opt = getopt_long(argc, argv, "+i:c:juh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+i:c:jush", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			interval = strtod(optarg, &end);
@@ -411,12 +418,32 @@ static int faults_run(struct vmctl_ctx *ctx, int argc, char **argv)
 		case 'u':
 			untrack = true;
 			break;
+		case 's':
+			system = true;
+			break;
 		case 'h':
 			faults_help(stdout);
 			return EXIT_OK;
 		default:
 			return option_error(&cmd_faults, argv, opt);
 		}
+	}
+	if (system) {
+		if (optind != argc || interval > 0 || json)
+			return usage_error(&cmd_faults, "--system takes no PID, CMD, "
+					   "--interval or --json");
+		err = untrack ? vmctl_untrack_system(ctx) :
+				vmctl_track(ctx, 0, VMCTL_TRACK_SYSTEM);
+		if (err == -ENOENT || err == -EEXIST) {
+			print_error("system-wide tracking is %s", untrack ? "off" : "on already");
+			return EXIT_ERROR;
+		}
+		if (err == -EPERM) {
+			print_error("system-wide tracking needs CAP_SYS_ADMIN");
+			return EXIT_ERROR;
+		}
+		return err ? report_feature_error(ctx, "system-wide tracking", err,
+						  VMCTL_FEATURE_FAULTS) : EXIT_OK;
 	}
 	if (optind < argc && !strcmp(argv[optind - 1], "--")) {
 		if (interval > 0)

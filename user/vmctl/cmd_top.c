@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,12 @@ static void top_help(FILE *out)
 		"sorted by fault rate, with their map_count headroom against\n"
 		"vm.max_map_count. Refreshes every second.\n"
 		"\n"
+		"As root, it tracks every process while it runs (system-wide tracking,\n"
+		"stopped at exit if it started it); the faults of processes beyond the\n"
+		"table's room show as one '[other]' row.\n"
+		"\n"
 		"Options:\n"
+		"  -t, --tracked     only the processes tracked already, even as root\n"
 		"  -b, --batch       plain output for scripts, no screen control\n"
 		"  -n, --iterations N  stop after N refreshes\n"
 		"  -d, --delay S     seconds between refreshes (default 1)\n"
@@ -37,7 +43,7 @@ struct top_row {
 	uint64_t faults, failed;
 	uint64_t mean_ns;
 	uint64_t map_count, max_map_count;
-	bool exited, have_stats;
+	bool exited, have_stats, other;
 };
 
 static int cmp_row(const void *a, const void *b)
@@ -67,9 +73,18 @@ static const struct vmctl_proc_faults *find_prev(const struct vmctl_proc_faults 
 	return NULL;
 }
 
+static volatile sig_atomic_t top_stop;
+
+static void top_signal(int sig)
+{
+	(void)sig;
+	top_stop = 1;
+}
+
 static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "tracked", no_argument, NULL, 't' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "delay", required_argument, NULL, 'd' },
@@ -80,12 +95,16 @@ static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 	size_t nprev = 0, ncur = 0, i;
 	long iterations = 0, it;
 	double delay = 1;
-	bool batch = false;
+	bool batch = false, tracked_only = false, system = false;
+	struct sigaction sa = { .sa_handler = top_signal };
 	char *end;
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "bn:d:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "tbn:d:h", opts, NULL)) != -1) {
 		switch (opt) {
+		case 't':
+			tracked_only = true;
+			break;
 		case 'b':
 			batch = true;
 			break;
@@ -109,11 +128,25 @@ static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 	if (optind != argc)
 		return usage_error(&cmd_top, "unexpected argument '%s'", argv[optind]);
 
+	if (!tracked_only && geteuid() == 0) {
+		err = vmctl_track(ctx, 0, VMCTL_TRACK_SYSTEM);
+		if (err && err != -EEXIST)
+			return report_feature_error(ctx, "tracking every process", err,
+						    VMCTL_FEATURE_FAULTS);
+		system = !err;
+		/* Stop it again on ^C. */
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	err = vmctl_list_faults(ctx, &prev, &nprev);
-	if (err)
+	if (err) {
+		if (system)
+			vmctl_untrack_system(ctx);
 		return report_feature_error(ctx, "listing tracked processes", err,
 					    VMCTL_FEATURE_FAULTS);
-	for (it = 0; !iterations || it < iterations; it++) {
+	}
+	for (it = 0; (!iterations || it < iterations) && !top_stop; it++) {
 		struct timespec ts = {
 			.tv_sec = (time_t)delay,
 			.tv_nsec = (long)((delay - (time_t)delay) * 1e9),
@@ -121,9 +154,13 @@ static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 		struct top_row *rows;
 
 		nanosleep(&ts, NULL);
+		if (top_stop)
+			break;
 		err = vmctl_list_faults(ctx, &cur, &ncur);
 		if (err) {
 			free(prev);
+			if (system)
+				vmctl_untrack_system(ctx);
 			return report_feature_error(ctx, "listing tracked processes", err,
 						    VMCTL_FEATURE_FAULTS);
 		}
@@ -131,6 +168,8 @@ static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 		if (!rows) {
 			free(prev);
 			free(cur);
+			if (system)
+				vmctl_untrack_system(ctx);
 			print_error("out of memory");
 			return EXIT_ERROR;
 		}
@@ -143,6 +182,7 @@ static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 			double dt = delay;
 
 			r->pid = cur[i].pid;
+			r->other = f->out_flags & VMCTL_FAULTS_OTHER;
 			memcpy(r->comm, cur[i].comm, sizeof(r->comm));
 			r->faults = c->minor + c->major;
 			r->failed = c->sigsegv + c->sigbus + c->oom + c->efault;
@@ -157,7 +197,7 @@ static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 				r->major_rate = (c->major - pc->major) / dt;
 				r->kernel_rate = (c->kernel - pc->kernel) / dt;
 			}
-			if (!r->exited && !vmctl_get_stats(ctx, r->pid, &st)) {
+			if (!r->exited && !r->other && !vmctl_get_stats(ctx, r->pid, &st)) {
 				r->have_stats = true;
 				r->map_count = st.map_count;
 				r->max_map_count = st.max_map_count;
@@ -166,21 +206,26 @@ static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 		qsort(rows, ncur, sizeof(*rows), cmp_row);
 		if (!batch)
 			printf("\033[H\033[2J");
-		printf("vmctl top - %zu tracked process%s\n", ncur, ncur == 1 ? "" : "es");
+		printf("vmctl top - %zu %s process%s\n", ncur,
+		       system ? "recorded (system-wide)" : "tracked", ncur == 1 ? "" : "es");
 		printf("%7s %-16s %10s %10s %10s %12s %9s %8s %16s\n", "PID", "COMM",
 		       "FLT/s", "MAJ/s", "KERN/s", "FAULTS", "FAILED", "MEAN_US",
 		       "MAPS/MAX");
 		for (i = 0; i < ncur; i++) {
-			char maps[40];
+			char maps[40], pid[16];
 
+			if (rows[i].other)
+				snprintf(pid, sizeof(pid), "-");
+			else
+				snprintf(pid, sizeof(pid), "%d", (int)rows[i].pid);
 			if (rows[i].have_stats)
 				snprintf(maps, sizeof(maps), "%llu/%llu",
 					 (unsigned long long)rows[i].map_count,
 					 (unsigned long long)rows[i].max_map_count);
 			else
 				snprintf(maps, sizeof(maps), rows[i].exited ? "exited" : "-");
-			printf("%7d %-16s %10.0f %10.0f %10.0f %12llu %9llu %8.1f %16s\n",
-			       (int)rows[i].pid, rows[i].comm, rows[i].rate,
+			printf("%7s %-16s %10.0f %10.0f %10.0f %12llu %9llu %8.1f %16s\n",
+			       pid, rows[i].comm, rows[i].rate,
 			       rows[i].major_rate, rows[i].kernel_rate,
 			       (unsigned long long)rows[i].faults,
 			       (unsigned long long)rows[i].failed, rows[i].mean_ns / 1e3, maps);
@@ -193,6 +238,12 @@ static int top_run(struct vmctl_ctx *ctx, int argc, char **argv)
 		cur = NULL;
 	}
 	free(prev);
+	if (system) {
+		err = vmctl_untrack_system(ctx);
+		if (err)
+			return report_feature_error(ctx, "stopping system-wide tracking",
+						    err, VMCTL_FEATURE_FAULTS);
+	}
 	return EXIT_OK;
 }
 

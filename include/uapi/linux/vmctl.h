@@ -317,8 +317,9 @@ struct vmctl_fault_counts {
 /**
  * struct vmctl_track - VMCTL_IOC_TRACK and VMCTL_IOC_UNTRACK argument
  * @size:       in: sizeof(struct vmctl_track)
- * @flags:      in: must be zero
+ * @flags:      in: VMCTL_TRACK_SYSTEM or zero
  * @pid:        in: process in the caller's pid namespace, 0 for the caller
+ *              (0 with VMCTL_TRACK_SYSTEM)
  * @__reserved: in: must be zero
  *
  * TRACK starts counting the faults of every thread of @pid (present and
@@ -329,6 +330,13 @@ struct vmctl_fault_counts {
  * UNTRACK stops counting and frees the counters, also those of a tracked
  * process that has exited (which are kept until then). ENOENT if @pid is
  * not tracked.
+ * With VMCTL_TRACK_SYSTEM, TRACK counts the faults of every process (a
+ * record per process, created at its first fault, while the table has
+ * room; the faults of the others go to an aggregate that GET_FAULTS dumps
+ * list last, as pid 0 with VMCTL_FAULTS_OTHER) and UNTRACK stops that and
+ * frees every record it created. Both need CAP_SYS_ADMIN in the initial
+ * user namespace (EPERM); EEXIST (TRACK: already on), ENOENT (UNTRACK:
+ * not on).
  */
 struct vmctl_track {
 	__u64 size;
@@ -337,11 +345,16 @@ struct vmctl_track {
 	__u32 __reserved;
 };
 
+/* struct vmctl_track flags */
+#define VMCTL_TRACK_SYSTEM	(1ULL << 0)	/* every process; pid 0 */
+
 /* struct vmctl_faults flags */
 #define VMCTL_FAULTS_THREAD	(1ULL << 0)	/* the calling thread only; pid 0 */
 
 /* struct vmctl_faults out_flags */
 #define VMCTL_FAULTS_EXITED	(1U << 0)	/* the process has exited */
+/* The aggregate of system-wide tracking: processes without a record. */
+#define VMCTL_FAULTS_OTHER	(1U << 1)
 
 /**
  * struct vmctl_faults - VMCTL_IOC_GET_FAULTS argument
