@@ -46,6 +46,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/user_namespace.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
@@ -1348,12 +1349,18 @@ out_target:
 
 /* ---- lookup and permissions ---- */
 
+/*
+ * CAP_SYS_PTRACE counts only in the initial user namespace: an exited
+ * process has no user namespace left to be privileged over, and every
+ * capability inside a namespace a user created must grant nothing here.
+ */
 static bool vmctl_fproc_may_read_exited(struct vmctl_fproc *p,
 					const struct cred *cred)
 {
 	return uid_eq(cred->fsuid, p->uid) ||
 	       uid_eq(cred->fsuid, p->tracker_uid) ||
-	       cap_raised(cred->cap_effective, CAP_SYS_PTRACE);
+	       (cred->user_ns == &init_user_ns &&
+		cap_raised(cred->cap_effective, CAP_SYS_PTRACE));
 }
 
 struct vmctl_fproc *vmctl_faults_find_locked(pid_t nr)
