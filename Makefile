@@ -7,7 +7,7 @@
 #   make KVER=RELEASE    ... for that exact release (see scripts/kver)
 #   make check           install dependencies, build, lint, run every test
 #   make check-debug     the selftests, stress and fuzz runs on a debug kernel
-#                        (KASAN, lockdep, KMEMLEAK, ...; first build ~20 min)
+#                        (KASAN, lockdep, KMEMLEAK, ...; first build 20-40 min)
 #                        (unit tests on the host, selftests in the dev VM)
 #   make demo            install dependencies, build, show vmctl at work
 #   make bench           benchmarks in the dev VM (instruction-counted),
@@ -84,7 +84,7 @@ check:
 	$(Q)$(TOP)/scripts/check $(if $(filter command line,$(origin KVER)),--kver $(KVER))
 
 # vmctl on a KASAN/lockdep/KMEMLEAK/UBSAN/KFENCE 6.12 kernel built once from
-# linux-source-6.12 (about 20 min, cached): selftests, stress-ng, trinity and
+# linux-source-6.12 (20-40 min the first time, cached): selftests, stress-ng, trinity and
 # the structured fuzzer. Not part of check.
 check-debug:
 	$(Q)$(TOP)/scripts/check-debug
