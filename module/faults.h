@@ -10,10 +10,10 @@
 #include <linux/sched.h>
 #include <linux/vmctl.h>
 
-/* Tracked processes, exited ones kept for reading included. */
-#define VMCTL_FAULTS_MAX_PROCS		256
+/* Tracked processes, exited ones kept for reading included (params.c). */
+#define VMCTL_FAULTS_MAX_PROCS		vmctl_max_tracked_processes
 /* Threads with their own counters per process; more share one record. */
-#define VMCTL_FAULTS_MAX_THREADS	1024
+#define VMCTL_FAULTS_MAX_THREADS	vmctl_max_tracked_threads
 
 struct vmctl_fproc;
 

@@ -18,6 +18,9 @@ static int __init vmctl_init(void)
 {
 	int ret;
 
+	ret = vmctl_params_check();
+	if (ret)
+		return ret;
 	ret = vmctl_procfs_init();
 	if (ret)
 		return ret;

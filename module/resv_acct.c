@@ -21,7 +21,7 @@
 #include "vmctl.h"
 
 /* Accounts that outlive their reservations only to keep a limit. */
-#define VMCTL_ACCT_LIMITS_MAX	4096
+#define VMCTL_ACCT_LIMITS_MAX	vmctl_max_commit_limits
 
 struct vmctl_acct {
 	struct hlist_node node;

@@ -15,6 +15,12 @@
 				 VMCTL_FEATURE_VMAS | VMCTL_FEATURE_FAULTS | \
 				 VMCTL_FEATURE_RESERVE)
 
+/* Module parameters (params.c), read-only once loaded. */
+extern unsigned int vmctl_max_tracked_processes;
+extern unsigned int vmctl_max_tracked_threads;
+extern unsigned int vmctl_max_commit_limits;
+int vmctl_params_check(void);
+
 /* Largest ioctl argument accepted, as PROCMAP_QUERY does. */
 #define VMCTL_ARGS_MAX_SIZE	PAGE_SIZE
 

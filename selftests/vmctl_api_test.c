@@ -376,4 +376,42 @@ TEST(genl_works_in_child_netns)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/* The caps are module parameters, visible and read-only in sysfs. */
+TEST(module_parameters_are_read_only_and_visible)
+{
+	static const struct {
+		const char *name;
+		unsigned long def;
+	} params[] = {
+		{ "max_tracked_processes", 256 },
+		{ "max_tracked_threads", 1024 },
+		{ "max_commit_limits", 4096 },
+	};
+	int fd;
+
+	VMCTL_OPEN_OR_SKIP(_metadata, fd);
+	close(fd);
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		char path[128];
+		unsigned long val = 0;
+		struct stat st;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/module/vmctl/parameters/%s",
+			 params[i].name);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+		EXPECT_EQ(0444, st.st_mode & 0777) TH_LOG("%s", path);
+		f = fopen(path, "r");
+		ASSERT_NE(NULL, f);
+		ASSERT_EQ(1, fscanf(f, "%lu", &val));
+		fclose(f);
+		EXPECT_EQ(params[i].def, val) TH_LOG("%s", params[i].name);
+		/* Even root cannot change them once loaded. */
+		f = fopen(path, "w");
+		EXPECT_EQ(NULL, f);
+		if (f)
+			fclose(f);
+	}
+}
+
 TEST_HARNESS_MAIN
