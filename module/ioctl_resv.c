@@ -268,6 +268,9 @@ static int vmctl_query_fill(struct mm_struct *mm, struct vmctl_query *q)
 	pgoff_t index;
 	int ret;
 
+	/* Past the user address space there is nothing to describe. */
+	if (addr >= mm->task_size)
+		return -EINVAL;
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
