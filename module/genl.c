@@ -82,6 +82,18 @@ static const struct nla_policy vmctl_nl_fvmas_policy[VMCTL_A_FVMA_PID + 1] = {
 	[VMCTL_A_FVMA_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
 };
 
+static const struct nla_policy vmctl_nl_watch_add_policy[VMCTL_A_WATCH_FAULT_RATE + 1] = {
+	[VMCTL_A_WATCH_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
+	[VMCTL_A_WATCH_EVENTS]	= NLA_POLICY_MASK(NLA_U32, VMCTL_EVENT_ALL),
+	[VMCTL_A_WATCH_THRESHOLD] = NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[VMCTL_A_WATCH_HYSTERESIS] = NLA_POLICY_MAX(NLA_U32, 50),
+	[VMCTL_A_WATCH_FAULT_RATE] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy vmctl_nl_watch_del_policy[VMCTL_A_WATCH_ID + 1] = {
+	[VMCTL_A_WATCH_ID]	= { .type = NLA_U32 },
+};
+
 /*
  * resv_start_op is zero, so an operation without a policy gets every
  * attribute rejected and the reserved header bytes validated. Attributes
@@ -138,6 +150,28 @@ static const struct genl_ops vmctl_genl_ops[] = {
 		.dumpit	= vmctl_nl_get_fault_vmas_dumpit,
 		.done	= vmctl_nl_get_fault_vmas_done,
 	},
+	{
+		.cmd	= VMCTL_CMD_WATCH_ADD,
+		.policy	= vmctl_nl_watch_add_policy,
+		.maxattr = ARRAY_SIZE(vmctl_nl_watch_add_policy) - 1,
+		.doit	= vmctl_nl_watch_add_doit,
+	},
+	{
+		.cmd	= VMCTL_CMD_WATCH_DEL,
+		.policy	= vmctl_nl_watch_del_policy,
+		.maxattr = ARRAY_SIZE(vmctl_nl_watch_del_policy) - 1,
+		.doit	= vmctl_nl_watch_del_doit,
+	},
+	{
+		.cmd	= VMCTL_CMD_WATCH_GET,
+		.start	= vmctl_nl_watch_get_start,
+		.dumpit	= vmctl_nl_watch_get_dumpit,
+		.done	= vmctl_nl_watch_get_done,
+	},
+};
+
+static const struct genl_multicast_group vmctl_genl_mcgrps[] = {
+	[VMCTL_MCGRP_EVENTS_ID] = { .name = VMCTL_MCGRP_EVENTS, },
 };
 
 struct genl_family vmctl_genl_family __ro_after_init = {
@@ -148,6 +182,8 @@ struct genl_family vmctl_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= vmctl_genl_ops,
 	.n_ops		= ARRAY_SIZE(vmctl_genl_ops),
+	.mcgrps		= vmctl_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(vmctl_genl_mcgrps),
 	.resv_start_op	= 0,
 };
 

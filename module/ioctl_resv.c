@@ -108,6 +108,22 @@ static void vmctl_resv_clear(struct vmctl_resv *resv, pgoff_t index,
 	}
 }
 
+/* Tells the watches of the caller which limit refused a commit. */
+static void vmctl_resv_commit_refused(struct vmctl_resv *resv, int err,
+				      unsigned long pages)
+{
+	u64 committed, limit;
+
+	vmctl_acct_read(resv->acct, &committed, &limit);
+	if (err == -EDQUOT)
+		vmctl_watch_commit_refused(VMCTL_LIMIT_PROCESS, limit << PAGE_SHIFT,
+					   committed << PAGE_SHIFT,
+					   (u64)pages << PAGE_SHIFT);
+	else
+		vmctl_watch_commit_refused(VMCTL_LIMIT_SYSTEM, 0, committed << PAGE_SHIFT,
+					   (u64)pages << PAGE_SHIFT);
+}
+
 static int vmctl_resv_commit(struct vmctl_resv *resv, pgoff_t index,
 			     unsigned long pages, u64 flags)
 {
@@ -134,6 +150,8 @@ static int vmctl_resv_commit(struct vmctl_resv *resv, pgoff_t index,
 		vmctl_resv_clear(resv, index, pages);
 out:
 	up_write(&resv->lock);
+	if (ret == -EDQUOT || ret == -ENOMEM)
+		vmctl_resv_commit_refused(resv, ret, pages);
 	return ret;
 }
 

@@ -29,9 +29,13 @@ static int __init vmctl_init(void)
 	if (ret)
 		goto err_procfs;
 
-	ret = vmctl_genl_register();
+	ret = vmctl_watches_init();
 	if (ret)
 		goto err_faults;
+
+	ret = vmctl_genl_register();
+	if (ret)
+		goto err_watches;
 
 	/* The device node appears last, when everything behind it works. */
 	ret = vmctl_dev_register();
@@ -43,7 +47,10 @@ static int __init vmctl_init(void)
 	return 0;
 
 err_genl:
+	vmctl_watches_close();
 	vmctl_genl_unregister();
+err_watches:
+	vmctl_watches_exit();
 err_faults:
 	vmctl_faults_exit();
 err_procfs:
@@ -55,7 +62,9 @@ static void __exit vmctl_exit(void)
 {
 	vmctl_debugfs_exit();
 	vmctl_dev_unregister();
+	vmctl_watches_close();
 	vmctl_genl_unregister();
+	vmctl_watches_exit();
 	vmctl_faults_exit();
 	/* Reservations drop their module reference from RCU callbacks. */
 	rcu_barrier();

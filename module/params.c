@@ -25,12 +25,18 @@ module_param_named(max_commit_limits, vmctl_max_commit_limits, uint, 0444);
 MODULE_PARM_DESC(max_commit_limits,
 		 "Processes without reservations that may hold a commit limit at once (0-1048576, default 4096)");
 
+unsigned int vmctl_max_watches = 1024;
+module_param_named(max_watches, vmctl_max_watches, uint, 0444);
+MODULE_PARM_DESC(max_watches,
+		 "Most watches (netlink WATCH_ADD) at once (1-65536, default 1024)");
+
 int vmctl_params_check(void)
 {
 	if (vmctl_max_tracked_processes < 64 ||
 	    vmctl_max_tracked_processes > 65536 ||
 	    !vmctl_max_tracked_threads || vmctl_max_tracked_threads > 65536 ||
-	    vmctl_max_commit_limits > 1048576) {
+	    vmctl_max_commit_limits > 1048576 ||
+	    !vmctl_max_watches || vmctl_max_watches > 65536) {
 		pr_err("vmctl: a module parameter is out of range (see modinfo vmctl)\n");
 		return -EINVAL;
 	}

@@ -63,6 +63,8 @@ void vmctl_acct_put(struct vmctl_acct *acct);
 /* Charges @pages, or returns -EDQUOT if the limit would be passed. */
 int vmctl_acct_charge(struct vmctl_acct *acct, long pages);
 void vmctl_acct_uncharge(struct vmctl_acct *acct, long pages);
+/* Pages committed and the limit in pages (0: none). */
+void vmctl_acct_read(struct vmctl_acct *acct, u64 *committed, u64 *limit);
 int vmctl_acct_set_limit(struct mm_struct *mm, u64 limit_pages,
 			 u64 *committed_pages);
 void vmctl_acct_exit(void);

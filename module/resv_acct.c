@@ -115,6 +115,12 @@ void vmctl_acct_uncharge(struct vmctl_acct *acct, long pages)
 	atomic_long_sub(pages, &acct->committed);
 }
 
+void vmctl_acct_read(struct vmctl_acct *acct, u64 *committed, u64 *limit)
+{
+	*committed = atomic_long_read(&acct->committed);
+	*limit = READ_ONCE(acct->has_limit) ? READ_ONCE(acct->limit) : 0;
+}
+
 int vmctl_acct_set_limit(struct mm_struct *mm, u64 limit_pages,
 			 u64 *committed_pages)
 {

@@ -13,12 +13,13 @@
 /* What this build implements; reported by VMCTL_IOC_API and GET_VERSION. */
 #define VMCTL_FEATURES		(VMCTL_FEATURE_NETLINK | VMCTL_FEATURE_STATS | \
 				 VMCTL_FEATURE_VMAS | VMCTL_FEATURE_FAULTS | \
-				 VMCTL_FEATURE_RESERVE)
+				 VMCTL_FEATURE_RESERVE | VMCTL_FEATURE_EVENTS)
 
 /* Module parameters (params.c), read-only once loaded. */
 extern unsigned int vmctl_max_tracked_processes;
 extern unsigned int vmctl_max_tracked_threads;
 extern unsigned int vmctl_max_commit_limits;
+extern unsigned int vmctl_max_watches;
 int vmctl_params_check(void);
 
 /* Largest ioctl argument accepted, as PROCMAP_QUERY does. */
@@ -170,5 +171,24 @@ int vmctl_nl_get_fault_vmas_start(struct netlink_callback *cb);
 int vmctl_nl_get_fault_vmas_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int vmctl_nl_get_fault_vmas_done(struct netlink_callback *cb);
 /* ---- end of the fault accounting block ---- */
+
+/*
+ * ---- Watches and events (watch*.c, genl_watch.c) ----
+ */
+/* Index of the "events" group in vmctl_genl_family.mcgrps. */
+#define VMCTL_MCGRP_EVENTS_ID	0
+
+int vmctl_watches_init(void);
+void vmctl_watches_close(void);
+void vmctl_watches_exit(void);
+/* A commit of @request bytes was refused by a limit of @kind. */
+void vmctl_watch_commit_refused(u32 kind, u64 limit, u64 committed, u64 request);
+
+int vmctl_nl_watch_add_doit(struct sk_buff *skb, struct genl_info *info);
+int vmctl_nl_watch_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vmctl_nl_watch_get_start(struct netlink_callback *cb);
+int vmctl_nl_watch_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vmctl_nl_watch_get_done(struct netlink_callback *cb);
+/* ---- end of the watches block ---- */
 
 #endif /* _VMCTL_H */

@@ -702,6 +702,97 @@ enum {
 	VMCTL_A_FVMA_MAX = (__VMCTL_A_FVMA_MAX - 1)
 };
 
+/*
+ * Watches and events (VMCTL_FEATURE_EVENTS).
+ *
+ * WATCH_ADD (do) creates a watch and answers with its VMCTL_A_WATCH_ID;
+ * WATCH_DEL (do) removes one by id; WATCH_GET is a dump of the watches
+ * the caller may see (one message per watch). A watch names one process
+ * (VMCTL_A_WATCH_PID; the caller must be allowed to read it as
+ * /proc/PID/maps) or, without a pid, every process (CAP_SYS_ADMIN). It
+ * ends when its process exits, when it is deleted, or at module unload.
+ *
+ * Events are sent to the multicast group VMCTL_MCGRP_EVENTS of the
+ * network namespace the watch was created in, one message per watch
+ * that matches, with pids as seen from the creator's pid namespace.
+ */
+#define VMCTL_MCGRP_EVENTS	"events"
+
+/* VMCTL_A_WATCH_EVENTS: which events a watch reports. */
+#define VMCTL_EVENT_MAP_COUNT_THRESHOLD	(1U << 0)
+#define VMCTL_EVENT_MAP_COUNT_EXHAUSTED	(1U << 1)
+#define VMCTL_EVENT_COMMIT_REFUSED	(1U << 2)
+#define VMCTL_EVENT_FAULT_RATE		(1U << 3)
+#define VMCTL_EVENT_PROCESS_EXIT	(1U << 4)
+#define VMCTL_EVENT_ALL			((1U << 5) - 1)
+
+/* Up to this many VMCTL_A_WATCH_THRESHOLD attributes per watch. */
+#define VMCTL_WATCH_THRESHOLDS_MAX	8
+
+/* VMCTL_A_EVENT_OP: the system call a map-count-exhausted event names. */
+enum vmctl_event_op {
+	VMCTL_OP_MMAP = 1,
+	VMCTL_OP_MPROTECT,
+	VMCTL_OP_MUNMAP,
+	VMCTL_OP_MREMAP,
+	VMCTL_OP_BRK,
+	VMCTL_OP_MADVISE,
+	VMCTL_OP_MLOCK,
+	VMCTL_OP_MUNLOCK,
+	VMCTL_OP_SHMAT,
+	VMCTL_OP_OTHER,
+};
+
+/* VMCTL_A_EVENT_LIMIT_KIND: which limit refused a commit. */
+enum vmctl_commit_limit_kind {
+	VMCTL_LIMIT_PROCESS = 1,	/* VMCTL_IOC_SET_COMMIT_LIMIT */
+	VMCTL_LIMIT_SYSTEM,		/* vm.overcommit_memory / CommitLimit */
+};
+
+enum {
+	VMCTL_A_WATCH_PAD = 1,
+	VMCTL_A_WATCH_ID,		/* u32: out in ADD, in for DEL */
+	VMCTL_A_WATCH_PID,		/* u32: absent for a global watch */
+	VMCTL_A_WATCH_EVENTS,		/* u32: VMCTL_EVENT_*, default all */
+	VMCTL_A_WATCH_THRESHOLD,	/* u32 percent of max_map_count, multi */
+	VMCTL_A_WATCH_HYSTERESIS,	/* u32 percent, default 5 */
+	VMCTL_A_WATCH_FAULT_RATE,	/* u64 major faults/s, default 0: off */
+	VMCTL_A_WATCH_COMM,		/* string, out */
+	VMCTL_A_WATCH_EVENTS_SENT,	/* u64, out */
+	VMCTL_A_WATCH_EVENTS_DROPPED,	/* u64, out */
+
+	__VMCTL_A_WATCH_MAX,
+	VMCTL_A_WATCH_MAX = (__VMCTL_A_WATCH_MAX - 1)
+};
+
+enum {
+	VMCTL_A_EVENT_PAD = 1,
+	VMCTL_A_EVENT_WATCH_ID,		/* u32 */
+	VMCTL_A_EVENT_PID,		/* u32 */
+	VMCTL_A_EVENT_COMM,		/* string */
+	VMCTL_A_EVENT_TIME_NS,		/* u64: CLOCK_MONOTONIC of the cause */
+	VMCTL_A_EVENT_MAP_COUNT,	/* u64 */
+	VMCTL_A_EVENT_MAX_MAP_COUNT,	/* u64 */
+	VMCTL_A_EVENT_THRESHOLD,	/* u32 percent crossed upwards */
+	VMCTL_A_EVENT_OP,		/* u32: enum vmctl_event_op */
+	VMCTL_A_EVENT_ADDR,		/* u64: the call's address argument */
+	VMCTL_A_EVENT_LEN,		/* u64: the call's length argument */
+	VMCTL_A_EVENT_LIMIT_KIND,	/* u32: enum vmctl_commit_limit_kind */
+	VMCTL_A_EVENT_LIMIT_BYTES,	/* u64: the refusing limit (0: system) */
+	VMCTL_A_EVENT_COMMITTED_BYTES,	/* u64: committed before the call */
+	VMCTL_A_EVENT_REQUEST_BYTES,	/* u64: the refused commit */
+	VMCTL_A_EVENT_FAULT_RATE,	/* u64: major faults/s measured */
+	VMCTL_A_EVENT_FAULT_RATE_LIMIT,	/* u64: the watch's threshold */
+	VMCTL_A_EVENT_EXIT_CODE,	/* u32: as wait(2) status */
+	VMCTL_A_EVENT_MAP_COUNT_PEAK,	/* u64: highest map_count seen */
+	VMCTL_A_EVENT_MAXRSS_BYTES,	/* u64 */
+	VMCTL_A_EVENT_MIN_FLT,		/* u64 */
+	VMCTL_A_EVENT_MAJ_FLT,		/* u64 */
+
+	__VMCTL_A_EVENT_MAX,
+	VMCTL_A_EVENT_MAX = (__VMCTL_A_EVENT_MAX - 1)
+};
+
 enum {
 	VMCTL_CMD_GET_VERSION = 1,
 	VMCTL_CMD_GET_STATS,
@@ -710,6 +801,14 @@ enum {
 	VMCTL_CMD_UNTRACK,
 	VMCTL_CMD_GET_FAULTS,		/* do and dump */
 	VMCTL_CMD_GET_FAULT_VMAS,	/* dump */
+	VMCTL_CMD_WATCH_ADD,		/* do */
+	VMCTL_CMD_WATCH_DEL,		/* do */
+	VMCTL_CMD_WATCH_GET,		/* dump */
+	VMCTL_CMD_MAP_COUNT_THRESHOLD_NTF,	/* events, VMCTL_A_EVENT_* */
+	VMCTL_CMD_MAP_COUNT_EXHAUSTED_NTF,
+	VMCTL_CMD_COMMIT_REFUSED_NTF,
+	VMCTL_CMD_FAULT_RATE_NTF,
+	VMCTL_CMD_PROCESS_EXIT_NTF,
 
 	__VMCTL_CMD_MAX,
 	VMCTL_CMD_MAX = (__VMCTL_CMD_MAX - 1)
