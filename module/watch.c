@@ -147,13 +147,14 @@ static void vmctl_watch_end(struct vmctl_watch *w)
 		return;
 	w->live = false;
 	xa_erase(&vmctl_watch_ids, w->id);
+	/* Hooks check @unlinked before they keep a pointer to @w anywhere. */
 	spin_lock(&vmctl_watch_lock);
+	w->unlinked = true;
 	if (w->pid)
 		hash_del_rcu(&w->pid_node);
 	else
 		list_del_rcu(&w->global_node);
-	if (!list_empty(&w->dead_node))
-		list_del_init(&w->dead_node);
+	list_del_init(&w->dead_node);
 	spin_unlock(&vmctl_watch_lock);
 	vmctl_watch_count--;
 	vmctl_watch_hooks_put(vmctl_watch_wants_map_count(w));
@@ -211,6 +212,8 @@ void vmctl_watch_end_async(struct vmctl_watch *w)
 {
 	lockdep_assert_held(&vmctl_watch_lock);
 
+	if (w->unlinked || !list_empty(&w->dead_node))
+		return;
 	list_add_tail(&w->dead_node, &vmctl_watch_dead);
 	schedule_work(&vmctl_watch_reaper);
 }
@@ -220,6 +223,7 @@ void vmctl_watch_reap(void)
 	struct vmctl_watch *w;
 
 	mutex_lock(&vmctl_watch_mutex);
+	/* A watch on the list is live: ending it takes it off the list. */
 	for (;;) {
 		spin_lock(&vmctl_watch_lock);
 		w = list_first_entry_or_null(&vmctl_watch_dead, struct vmctl_watch,
@@ -227,7 +231,6 @@ void vmctl_watch_reap(void)
 		spin_unlock(&vmctl_watch_lock);
 		if (!w)
 			break;
-		/* After the events queued before the exit, not before them. */
 		vmctl_watch_end(w);
 	}
 	mutex_unlock(&vmctl_watch_mutex);

@@ -74,6 +74,7 @@ struct vmctl_watch {
 	atomic64_t sent;
 	atomic64_t dropped;
 	bool live;			/* under vmctl_watch_mutex */
+	bool unlinked;			/* under vmctl_watch_lock */
 };
 
 /* A global watch keeps state for at most this many processes. */

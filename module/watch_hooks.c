@@ -186,6 +186,9 @@ static struct vmctl_watch_state *vmctl_watch_state_of(struct vmctl_watch *w,
 		goto out;
 	}
 	st = NULL;
+	/* An ended watch frees its states once: it must get no new one. */
+	if (w->unlinked)
+		goto out;
 	if (w->nprocs >= VMCTL_WATCH_PROCS_MAX) {
 		atomic64_inc(&w->dropped);
 		goto out;
@@ -312,7 +315,9 @@ static void vmctl_proc_exit_probe(void *data, struct task_struct *p)
 		if (!st || st->pid != pid)
 			continue;
 		spin_lock(&vmctl_watch_lock);
-		if (xa_cmpxchg(&w->procs, pid_nr(pid), st, NULL, GFP_ATOMIC) == st) {
+		/* An ended watch's states are the release's to free. */
+		if (!w->unlinked &&
+		    xa_cmpxchg(&w->procs, pid_nr(pid), st, NULL, GFP_ATOMIC) == st) {
 			w->nprocs--;
 			vmctl_watch_state_free(st);
 		}
