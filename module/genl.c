@@ -82,12 +82,13 @@ static const struct nla_policy vmctl_nl_fvmas_policy[VMCTL_A_FVMA_PID + 1] = {
 	[VMCTL_A_FVMA_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
 };
 
-static const struct nla_policy vmctl_nl_watch_add_policy[VMCTL_A_WATCH_FAULT_RATE + 1] = {
+static const struct nla_policy vmctl_nl_watch_add_policy[VMCTL_A_WATCH_SOCKET_OWNER + 1] = {
 	[VMCTL_A_WATCH_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &vmctl_nl_pid_range),
 	[VMCTL_A_WATCH_EVENTS]	= NLA_POLICY_MASK(NLA_U32, VMCTL_EVENT_ALL),
 	[VMCTL_A_WATCH_THRESHOLD] = NLA_POLICY_RANGE(NLA_U32, 1, 100),
 	[VMCTL_A_WATCH_HYSTERESIS] = NLA_POLICY_MAX(NLA_U32, 50),
 	[VMCTL_A_WATCH_FAULT_RATE] = { .type = NLA_U64 },
+	[VMCTL_A_WATCH_SOCKET_OWNER] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy vmctl_nl_watch_del_policy[VMCTL_A_WATCH_ID + 1] = {
@@ -170,8 +171,23 @@ static const struct genl_ops vmctl_genl_ops[] = {
 	},
 };
 
+/*
+ * Events name processes and counts that /proc shows only to their owner.
+ * Where the kernel can filter a multicast per listener (6.7+), each event
+ * reaches its watch's creator and administrators only (watch_events.c);
+ * elsewhere only administrators may listen at all.
+ */
+#if defined(VMCTL_HAVE_GENL_MULTICAST_FILTERED) || !defined(GENL_MCAST_CAP_SYS_ADMIN)
+#define VMCTL_MCGRP_EVENTS_FLAGS	0
+#else
+#define VMCTL_MCGRP_EVENTS_FLAGS	GENL_MCAST_CAP_SYS_ADMIN
+#endif
+
 static const struct genl_multicast_group vmctl_genl_mcgrps[] = {
-	[VMCTL_MCGRP_EVENTS_ID] = { .name = VMCTL_MCGRP_EVENTS, },
+	[VMCTL_MCGRP_EVENTS_ID] = {
+		.name	= VMCTL_MCGRP_EVENTS,
+		.flags	= VMCTL_MCGRP_EVENTS_FLAGS,
+	},
 };
 
 struct genl_family vmctl_genl_family __ro_after_init = {

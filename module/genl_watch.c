@@ -48,7 +48,8 @@ static int vmctl_nl_watch_fill(struct sk_buff *msg, struct vmctl_watch *w,
 	    nla_put_u64_64bit(msg, VMCTL_A_WATCH_EVENTS_SENT,
 			      atomic64_read(&w->sent), VMCTL_A_WATCH_PAD) ||
 	    nla_put_u64_64bit(msg, VMCTL_A_WATCH_EVENTS_DROPPED,
-			      atomic64_read(&w->dropped), VMCTL_A_WATCH_PAD))
+			      atomic64_read(&w->dropped), VMCTL_A_WATCH_PAD) ||
+	    (w->owner_portid && nla_put_flag(msg, VMCTL_A_WATCH_SOCKET_OWNER)))
 		goto err;
 	genlmsg_end(msg, hdr);
 	return 0;
@@ -178,6 +179,8 @@ int vmctl_nl_watch_add_doit(struct sk_buff *skb, struct genl_info *info)
 	w->pidns = get_pid_ns(task_active_pid_ns(current));
 	w->net = get_net(genl_info_net(info));
 	w->owner = current_fsuid();
+	if (info->attrs[VMCTL_A_WATCH_SOCKET_OWNER])
+		w->owner_portid = info->snd_portid;
 
 	ret = vmctl_nl_watch_parse(w, skb, info);
 	if (!ret && pid_attr)

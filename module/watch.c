@@ -7,6 +7,8 @@
 
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/slab.h>
@@ -256,10 +258,33 @@ static void vmctl_watch_exit(void)
 	xa_destroy(&vmctl_watch_ids);
 }
 
+/* Ends the socket-owned watches of a netlink socket that is closing. */
+static int vmctl_watch_netlink_notify(struct notifier_block *nb,
+				      unsigned long state, void *data)
+{
+	struct netlink_notify *n = data;
+	struct vmctl_watch *w;
+	unsigned long id;
+
+	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC || !n->portid)
+		return NOTIFY_DONE;
+
+	mutex_lock(&vmctl_watch_mutex);
+	xa_for_each(&vmctl_watch_ids, id, w)
+		if (w->owner_portid == n->portid && net_eq(w->net, n->net))
+			vmctl_watch_end(w);
+	mutex_unlock(&vmctl_watch_mutex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vmctl_watch_netlink_nb = {
+	.notifier_call = vmctl_watch_netlink_notify,
+};
+
 int vmctl_watches_init(void)
 {
 	vmctl_watch_hooks_init();
-	return 0;
+	return netlink_register_notifier(&vmctl_watch_netlink_nb);
 }
 
 /* Module exit, before the family goes: no event is sent any more. */
@@ -271,6 +296,7 @@ void vmctl_watches_close(void)
 /* Module exit, after the family is gone: no watch can be added. */
 void vmctl_watches_exit(void)
 {
+	netlink_unregister_notifier(&vmctl_watch_netlink_nb);
 	vmctl_watch_exit();
 	vmctl_watch_hooks_exit();
 	vmctl_events_exit();

@@ -62,6 +62,7 @@ struct vmctl_watch {
 	struct pid_namespace *pidns;	/* the creator's: pids in events */
 	struct net *net;		/* the creator's socket: events go there */
 	kuid_t owner;			/* the creator's fsuid */
+	u32 owner_portid;		/* socket owner: ends when it closes; 0: none */
 	u32 events;			/* VMCTL_EVENT_* */
 	u8 nthresholds;
 	u8 thresholds[VMCTL_WATCH_THRESHOLDS_MAX];	/* ascending */

@@ -710,7 +710,8 @@ enum {
  * the caller may see (one message per watch). A watch names one process
  * (VMCTL_A_WATCH_PID; the caller must be allowed to read it as
  * /proc/PID/maps) or, without a pid, every process (CAP_SYS_ADMIN). It
- * ends when its process exits, when it is deleted, or at module unload.
+ * ends when its process exits, when it is deleted, at module unload, and
+ * with VMCTL_A_WATCH_SOCKET_OWNER when the socket that made it closes.
  *
  * Events are sent to the multicast group VMCTL_MCGRP_EVENTS of the
  * network namespace the watch was created in, one message per watch
@@ -760,6 +761,7 @@ enum {
 	VMCTL_A_WATCH_COMM,		/* string, out */
 	VMCTL_A_WATCH_EVENTS_SENT,	/* u64, out */
 	VMCTL_A_WATCH_EVENTS_DROPPED,	/* u64, out */
+	VMCTL_A_WATCH_SOCKET_OWNER,	/* flag: ends when the socket closes */
 
 	__VMCTL_A_WATCH_MAX,
 	VMCTL_A_WATCH_MAX = (__VMCTL_A_WATCH_MAX - 1)
