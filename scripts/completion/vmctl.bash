@@ -70,7 +70,16 @@ _vmctl()
 		return 0
 		;;
 	-l | --listen | -t | --top | -m | --min-map-count | -i | --interval | -c | --count | \
-	-r | --max-runs | -d | --delay | --iterations)
+	-r | --max-runs | -d | --delay | --iterations | --threshold | -H | --hysteresis | \
+	-f | --fault-rate)
+		return 0
+		;;
+	-e | --events)
+		# watch: a comma-separated list of event names; complete the last.
+		local done=${cur%"${cur##*,}"}
+		mapfile -t COMPREPLY < <(compgen -P "$done" -W "all map-count-threshold \
+			map-count-exhausted commit-refused fault-rate process-exit" -- "${cur##*,}")
+		compopt -o nospace 2>/dev/null
 		return 0
 		;;
 	esac
@@ -92,7 +101,7 @@ _vmctl()
 	help)
 		mapfile -t COMPREPLY < <(compgen -W "$(_vmctl_commands "$prog")" -- "$cur")
 		;;
-	stats | maps | regions | faults)
+	stats | maps | regions | faults | watch)
 		mapfile -t COMPREPLY < <(compgen -W "$(_vmctl_pids)" -- "$cur")
 		;;
 	esac

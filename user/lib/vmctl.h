@@ -448,6 +448,189 @@ struct vmctl_proc_faults {
 int vmctl_list_faults(struct vmctl_ctx *ctx, struct vmctl_proc_faults **procs,
 		      size_t *n);
 
+/*
+ * Watches and events (LIBVMCTL_1.4); test VMCTL_FEATURE_EVENTS first.
+ *
+ * A watch tells the module what to report about one process (or, for
+ * CAP_SYS_ADMIN, every process): map_count crossing percentages of
+ * vm.max_map_count, a VMA-changing call failing at that limit, a refused
+ * vmctl commit, a major-fault rate, the process's exit. The module
+ * multicasts each event on the netlink group "events" to every listener
+ * of the network namespace the watch was made in; a listener opened with
+ * vmctl_events_open() receives them and keeps those whose watch_id it
+ * cares about (normally the ids vmctl_watch_add() returned to it).
+ * Open the listener before adding the watches, or the first events may
+ * pass before it is subscribed.
+ *
+ * A watch on a process ends by itself when the process exits, right
+ * after its process-exit event; any watch ends with vmctl_watch_del()
+ * or when the module is unloaded. Watches do not end with the context
+ * or the process that made them: delete them before exiting.
+ *
+ * Errors besides the common ones: -EPERM (a global watch without
+ * CAP_SYS_ADMIN; deleting another user's watch), -ESRCH and -EACCES (the
+ * process does not exist, or may not be read as /proc/PID/maps), -ENOSPC
+ * (the module's max_watches are in use), -ENOENT (vmctl_watch_del: no
+ * such watch), -EINVAL (bad spec; vmctl_last_error_msg() says why when
+ * the kernel refused it), -ERANGE (a threshold or the hysteresis out of
+ * range), -EOPNOTSUPP (the module predates events).
+ */
+
+/* struct vmctl_watch_spec flags */
+#define VMCTL_WATCH_SPEC_GLOBAL		(1U << 0)	/* every process; pid must be 0 */
+#define VMCTL_WATCH_SPEC_HYSTERESIS	(1U << 1)	/* hysteresis is set */
+
+/*
+ * What to watch. Zero in any field selects the kernel's default, so
+ * "struct vmctl_watch_spec spec = { .pid = pid };" watches process @pid
+ * for every event with thresholds 80 % and 95 % and a hysteresis of 5 %.
+ */
+struct vmctl_watch_spec {
+	uint32_t flags;			/* VMCTL_WATCH_SPEC_* */
+	pid_t pid;			/* the process; 0: the caller (not with
+					 * VMCTL_WATCH_SPEC_GLOBAL) */
+	uint32_t events;		/* VMCTL_EVENT_* mask; 0: every event the
+					 * watch can give (a global watch: not
+					 * FAULT_RATE nor PROCESS_EXIT) */
+	uint32_t nthresholds;		/* entries of thresholds[] used; 0: 80, 95 */
+	uint32_t thresholds[VMCTL_WATCH_THRESHOLDS_MAX];	/* 1..100 percent of
+					 * vm.max_map_count; duplicates merge */
+	uint32_t hysteresis;		/* 0..50 percent, with
+					 * VMCTL_WATCH_SPEC_HYSTERESIS; else 5 */
+	uint32_t __reserved0;		/* must be 0 */
+	uint64_t fault_rate;		/* major faults per second that raise a
+					 * fault-rate event; 0: none (needs a pid) */
+	uint64_t __reserved[4];		/* must be 0 */
+};
+
+/* A watch as vmctl_watch_list() reports it. */
+struct vmctl_watch_info {
+	uint32_t id;
+	uint32_t flags;			/* VMCTL_WATCH_SPEC_GLOBAL for a global watch */
+	pid_t pid;			/* in the caller's pid namespace; 0 if global */
+	uint32_t events;		/* VMCTL_EVENT_* mask */
+	uint32_t nthresholds;
+	uint32_t thresholds[VMCTL_WATCH_THRESHOLDS_MAX];	/* increasing */
+	uint32_t hysteresis;
+	uint64_t fault_rate;		/* 0: no fault-rate events */
+	uint64_t events_sent;		/* events the module sent for it */
+	uint64_t events_dropped;	/* events not delivered to every listener
+					 * (full queue or full socket) */
+	char comm[VMCTL_COMM_SIZE];	/* process name; "" if global */
+	uint64_t __reserved[4];
+};
+
+/*
+ * Creates a watch (netlink VMCTL_CMD_WATCH_ADD) and stores its id in
+ * *@id. -EINVAL for unknown flags, non-zero reserved fields, more than
+ * VMCTL_WATCH_THRESHOLDS_MAX thresholds, or VMCTL_WATCH_SPEC_GLOBAL with
+ * a pid; the kernel checks the values.
+ */
+int vmctl_watch_add(struct vmctl_ctx *ctx, const struct vmctl_watch_spec *spec,
+		    uint32_t *id);
+
+/* Deletes watch @id (VMCTL_CMD_WATCH_DEL): its creator's user or CAP_SYS_ADMIN. */
+int vmctl_watch_del(struct vmctl_ctx *ctx, uint32_t id);
+
+/*
+ * The watches of the caller's network namespace that the caller's user
+ * created (every one for CAP_SYS_ADMIN), through a dump of
+ * VMCTL_CMD_WATCH_GET, in id order. *@watches is released with free()
+ * and is NULL when *@n is 0. Nothing is stored on failure.
+ */
+int vmctl_watch_list(struct vmctl_ctx *ctx, struct vmctl_watch_info **watches, size_t *n);
+
+/*
+ * struct vmctl_event type: one VMCTL_EVENT_* bit of <linux/vmctl.h>, or
+ * VMCTL_EVENT_LOST (library only): the listener's socket overflowed and
+ * the kernel dropped events for it; only the type is set then.
+ */
+#define VMCTL_EVENT_LOST	0U
+
+/*
+ * One event. Fields an event type does not carry read as zero:
+ *  every type:          watch_id, pid, comm, time_ns
+ *  MAP_COUNT_THRESHOLD: map_count, max_map_count, threshold
+ *  MAP_COUNT_EXHAUSTED: map_count, max_map_count, op, addr, len
+ *  COMMIT_REFUSED:      limit_kind, limit_bytes, committed_bytes, request_bytes
+ *  FAULT_RATE:          fault_rate, fault_rate_limit
+ *  PROCESS_EXIT:        exit_code, map_count, map_count_peak, maxrss_bytes,
+ *                       min_flt, maj_flt
+ */
+struct vmctl_event {
+	uint32_t type;			/* VMCTL_EVENT_* bit or VMCTL_EVENT_LOST */
+	uint32_t watch_id;
+	pid_t pid;			/* in the watch creator's pid namespace */
+	char comm[VMCTL_COMM_SIZE];
+	uint64_t time_ns;		/* CLOCK_MONOTONIC of the cause */
+	uint64_t map_count;
+	uint64_t max_map_count;
+	uint32_t threshold;		/* percent crossed upwards */
+	uint32_t op;			/* enum vmctl_event_op */
+	uint64_t addr;			/* the failed call's address argument */
+	uint64_t len;			/* and its length argument */
+	uint32_t limit_kind;		/* enum vmctl_commit_limit_kind */
+	int exit_code;			/* wait(2) status: WIFEXITED() etc. */
+	uint64_t limit_bytes;		/* the refusing limit; 0 for the system's */
+	uint64_t committed_bytes;	/* committed before the refused call */
+	uint64_t request_bytes;		/* the refused commit */
+	uint64_t fault_rate;		/* major faults per second measured */
+	uint64_t fault_rate_limit;	/* the watch's fault_rate */
+	uint64_t map_count_peak;	/* highest map_count seen while watched */
+	uint64_t maxrss_bytes;
+	uint64_t min_flt;
+	uint64_t maj_flt;
+};
+
+struct vmctl_events;
+
+/*
+ * Opens a listener: a netlink socket of its own subscribed to the
+ * "events" group, non-blocking. @flags must be 0. The listener holds a
+ * reference to @ctx. Errors: the common ones (-EOPNOTSUPP also when the
+ * module has no "events" group), -ENOMEM.
+ */
+int vmctl_events_open(struct vmctl_ctx *ctx, unsigned int flags, struct vmctl_events **ev);
+
+/* Closes the listener (NULL is fine). */
+void vmctl_events_close(struct vmctl_events *ev);
+
+/* Its socket descriptor, for poll(2)/epoll: readable when events wait. */
+int vmctl_events_fd(const struct vmctl_events *ev);
+
+/*
+ * Called by vmctl_events_read() for each event; @e is valid during the
+ * call only. Returns 0 to go on, or a negative errno to stop.
+ */
+typedef int (*vmctl_event_cb)(const struct vmctl_event *e, void *data);
+
+/*
+ * Hands every event queued on the listener to @cb, oldest first, without
+ * blocking; events of every watch the socket receives are passed on.
+ * A socket overrun is reported in order as one VMCTL_EVENT_LOST event.
+ * Returns the number of events passed to @cb (0: none waiting), what @cb
+ * returned to stop, or a negative errno. Messages the library does not
+ * understand (other commands, malformed) are skipped.
+ */
+int vmctl_events_read(struct vmctl_events *ev, vmctl_event_cb cb, void *data);
+
+/* How many times the listener's socket overflowed since it was opened. */
+uint64_t vmctl_events_lost(const struct vmctl_events *ev);
+
+/*
+ * Names: of one VMCTL_EVENT_* bit or VMCTL_EVENT_LOST ("map-count-threshold",
+ * "map-count-exhausted", "commit-refused", "fault-rate", "process-exit",
+ * "lost"); of an enum vmctl_event_op ("mmap", "mprotect", "munmap",
+ * "mremap", "brk", "madvise", "mlock", "munlock", "shmat", "other"); of an
+ * enum vmctl_commit_limit_kind ("process", "system"). NULL if unknown.
+ */
+const char *vmctl_event_name(unsigned int type);
+const char *vmctl_event_op_name(unsigned int op);
+const char *vmctl_limit_kind_name(unsigned int kind);
+
+/* The VMCTL_EVENT_* bit named @name as vmctl_event_name() names it, or 0. */
+unsigned int vmctl_event_from_name(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

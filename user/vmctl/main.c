@@ -16,6 +16,7 @@ static const struct vmctl_cmd *const commands[] = {
 	&cmd_regions,
 	&cmd_faults,
 	&cmd_top,
+	&cmd_watch,
 	&cmd_export,
 	&cmd_module,
 	&cmd_version,

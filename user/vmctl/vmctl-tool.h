@@ -39,12 +39,26 @@ extern const struct vmctl_cmd cmd_faults;
 extern const struct vmctl_cmd cmd_top;
 extern const struct vmctl_cmd cmd_module;
 extern const struct vmctl_cmd cmd_export;
+extern const struct vmctl_cmd cmd_watch;
 
 extern const char *program_name;
 
 /* cmd_regions.c: totals of the reservations of @pid; 0 or -errno. */
 struct region_totals;
 int regions_totals(struct vmctl_ctx *ctx, pid_t pid, struct region_totals *t);
+
+/*
+ * cmd_watch.c: parsing and rendering of "vmctl watch", for the unit tests.
+ * The parsers return NULL, or why @arg is wrong. @wall_ns is the
+ * CLOCK_REALTIME time of the event, watch_wall_ns() of its time_ns.
+ */
+struct json_object;
+const char *watch_parse_thresholds(const char *arg, uint32_t *thresholds, uint32_t *n);
+/* @named: the events named in @arg (not through "all"). */
+const char *watch_parse_events(const char *arg, uint32_t *mask, uint32_t *named);
+int64_t watch_wall_ns(uint64_t mono_ns);
+void watch_print_event(FILE *out, const struct vmctl_event *e, int64_t wall_ns);
+struct json_object *watch_event_to_json(const struct vmctl_event *e, int64_t wall_ns);
 
 /* error.c */
 void __attribute__((format(printf, 1, 2))) print_error(const char *fmt, ...);
