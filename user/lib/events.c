@@ -16,7 +16,8 @@
 
 #include "libvmctl-private.h"
 
-#define WATCH_SPEC_FLAGS	(VMCTL_WATCH_SPEC_GLOBAL | VMCTL_WATCH_SPEC_HYSTERESIS)
+#define WATCH_SPEC_FLAGS	(VMCTL_WATCH_SPEC_GLOBAL | VMCTL_WATCH_SPEC_HYSTERESIS | \
+				 VMCTL_WATCH_SPEC_OWNED)
 
 /* ---- watches ---- */
 
@@ -30,6 +31,7 @@ static struct nla_policy watch_policy[VMCTL_A_WATCH_MAX + 1] = {
 	/* COMM: copy_comm() copes with a missing NUL, libnl's NLA_STRING does not. */
 	[VMCTL_A_WATCH_EVENTS_SENT] = { .type = NLA_U64 },
 	[VMCTL_A_WATCH_EVENTS_DROPPED] = { .type = NLA_U64 },
+	[VMCTL_A_WATCH_SOCKET_OWNER] = { .type = NLA_FLAG },
 };
 
 static void copy_comm(char *dst, size_t size, const struct nlattr *attr)
@@ -67,6 +69,8 @@ static int watch_from_msg(struct nlmsghdr *nlh, struct nlattr **tb, struct vmctl
 		w->events_sent = nla_get_u64(tb[VMCTL_A_WATCH_EVENTS_SENT]);
 	if (tb[VMCTL_A_WATCH_EVENTS_DROPPED])
 		w->events_dropped = nla_get_u64(tb[VMCTL_A_WATCH_EVENTS_DROPPED]);
+	if (tb[VMCTL_A_WATCH_SOCKET_OWNER])
+		w->flags |= VMCTL_WATCH_SPEC_OWNED;
 	copy_comm(w->comm, sizeof(w->comm), tb[VMCTL_A_WATCH_COMM]);
 
 	/* VMCTL_A_WATCH_THRESHOLD repeats: tb[] holds only the last one. */
@@ -106,6 +110,9 @@ static int watch_add_put(struct nl_msg *msg, void *arg)
 	    nla_put_u32(msg, VMCTL_A_WATCH_HYSTERESIS, s->hysteresis) < 0)
 		return -EMSGSIZE;
 	if (s->fault_rate && nla_put_u64(msg, VMCTL_A_WATCH_FAULT_RATE, s->fault_rate) < 0)
+		return -EMSGSIZE;
+	if ((s->flags & VMCTL_WATCH_SPEC_OWNED) &&
+	    nla_put_flag(msg, VMCTL_A_WATCH_SOCKET_OWNER) < 0)
 		return -EMSGSIZE;
 	return 0;
 }

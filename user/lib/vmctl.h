@@ -455,8 +455,10 @@ int vmctl_list_faults(struct vmctl_ctx *ctx, struct vmctl_proc_faults **procs,
  * CAP_SYS_ADMIN, every process): map_count crossing percentages of
  * vm.max_map_count, a VMA-changing call failing at that limit, a refused
  * vmctl commit, a major-fault rate, the process's exit. The module
- * multicasts each event on the netlink group "events" to every listener
- * of the network namespace the watch was made in; a listener opened with
+ * multicasts each event on the netlink group "events" to the listeners
+ * of the network namespace the watch was made in that belong to the
+ * watch's user or have CAP_SYS_ADMIN (kernels before 6.7: only
+ * CAP_SYS_ADMIN may listen); a listener opened with
  * vmctl_events_open() receives them and keeps those whose watch_id it
  * cares about (normally the ids vmctl_watch_add() returned to it).
  * Open the listener before adding the watches, or the first events may
@@ -464,8 +466,10 @@ int vmctl_list_faults(struct vmctl_ctx *ctx, struct vmctl_proc_faults **procs,
  *
  * A watch on a process ends by itself when the process exits, right
  * after its process-exit event; any watch ends with vmctl_watch_del()
- * or when the module is unloaded. Watches do not end with the context
- * or the process that made them: delete them before exiting.
+ * or when the module is unloaded. A watch made with
+ * VMCTL_WATCH_SPEC_OWNED also ends when the context that made it is
+ * freed or its process dies (the module ties it to the context's netlink
+ * socket); others outlive both: delete them before exiting.
  *
  * Errors besides the common ones: -EPERM (a global watch without
  * CAP_SYS_ADMIN; deleting another user's watch), -ESRCH and -EACCES (the
@@ -479,6 +483,7 @@ int vmctl_list_faults(struct vmctl_ctx *ctx, struct vmctl_proc_faults **procs,
 /* struct vmctl_watch_spec flags */
 #define VMCTL_WATCH_SPEC_GLOBAL		(1U << 0)	/* every process; pid must be 0 */
 #define VMCTL_WATCH_SPEC_HYSTERESIS	(1U << 1)	/* hysteresis is set */
+#define VMCTL_WATCH_SPEC_OWNED		(1U << 2)	/* ends when @ctx is freed */
 
 /*
  * What to watch. Zero in any field selects the kernel's default, so
@@ -506,7 +511,8 @@ struct vmctl_watch_spec {
 /* A watch as vmctl_watch_list() reports it. */
 struct vmctl_watch_info {
 	uint32_t id;
-	uint32_t flags;			/* VMCTL_WATCH_SPEC_GLOBAL for a global watch */
+	uint32_t flags;			/* VMCTL_WATCH_SPEC_GLOBAL for a global
+					 * watch, _OWNED for a context-owned one */
 	pid_t pid;			/* in the caller's pid namespace; 0 if global */
 	uint32_t events;		/* VMCTL_EVENT_* mask */
 	uint32_t nthresholds;

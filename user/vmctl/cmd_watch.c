@@ -623,6 +623,8 @@ static int add_watches(struct watch_state *st, const pid_t *pids, size_t npids,
 			spec.pid = pids[i];
 		else
 			spec.flags |= VMCTL_WATCH_SPEC_GLOBAL;
+		/* Gone with this process, however it dies. */
+		spec.flags |= VMCTL_WATCH_SPEC_OWNED;
 		err = vmctl_watch_add(st->ctx, &spec, &w->id);
 		if (err == -EPERM && !npids) {
 			watch_warn("a global watch needs CAP_SYS_ADMIN "
@@ -818,6 +820,13 @@ static int watch_run(struct vmctl_ctx *ctx, int argc, char **argv)
 
 	/* Subscribe first: events of the new watches must not pass by. */
 	err = vmctl_events_open(ctx, 0, &ev);
+	if (err == -EPERM) {
+		/* Kernels without per-listener filtering (before 6.7). */
+		watch_warn("this kernel lets only CAP_SYS_ADMIN hear vmctl events "
+			   "(run as root)");
+		rc = EXIT_ERROR;
+		goto out_sfd;
+	}
 	if (err) {
 		rc = report_feature_error(ctx, "subscribing to vmctl events", err,
 					  VMCTL_FEATURE_EVENTS);
