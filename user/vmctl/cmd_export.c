@@ -252,12 +252,55 @@ static void put_fault_series(FILE *out, const struct vmctl_proc_faults *pf, size
  * The whole exposition into a malloc()ed buffer. Returns 0, or a negative
  * errno after printing nothing (the caller reports it).
  */
+/*
+ * Watches the caller may list (its own; all of them for root) and what
+ * their events did: one series per watch, so at most max_watches.
+ */
+static void put_watch_series(FILE *out, const struct vmctl_watch_info *w, size_t n)
+{
+	uint64_t sent = 0, dropped = 0;
+	char extra[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sent += w[i].events_sent;
+		dropped += w[i].events_dropped;
+	}
+	put_header(out, "vmctl_watches", "gauge",
+		   "Watches (vmctl watch, WATCH_ADD) this collection could list.");
+	fprintf(out, "vmctl_watches %zu\n", n);
+	put_header(out, "vmctl_events_sent_total", "counter",
+		   "Events the module delivered for the listed watches.");
+	fprintf(out, "vmctl_events_sent_total %llu\n", (unsigned long long)sent);
+	put_header(out, "vmctl_events_dropped_total", "counter",
+		   "Events of the listed watches some listener lost (full queue or socket).");
+	fprintf(out, "vmctl_events_dropped_total %llu\n", (unsigned long long)dropped);
+	if (!n)
+		return;
+	put_header(out, "vmctl_watch_events_sent_total", "counter",
+		   "Events the module delivered for one watch (pid 0: every process).");
+	for (i = 0; i < n; i++) {
+		snprintf(extra, sizeof(extra), "watch=\"%u\"", w[i].id);
+		put_u64(out, "vmctl_watch_events_sent_total", w[i].pid, w[i].comm, extra,
+			w[i].events_sent);
+	}
+	put_header(out, "vmctl_watch_events_dropped_total", "counter",
+		   "Events of one watch some listener lost.");
+	for (i = 0; i < n; i++) {
+		snprintf(extra, sizeof(extra), "watch=\"%u\"", w[i].id);
+		put_u64(out, "vmctl_watch_events_dropped_total", w[i].pid, w[i].comm, extra,
+			w[i].events_dropped);
+	}
+}
+
 static int export_collect(struct vmctl_ctx *ctx, const struct export_opts *o,
 			  char **text, size_t *len, const char **what)
 {
 	struct vmctl_proc_stats *procs;
 	struct vmctl_proc_faults *pf = NULL;
-	size_t n, nsel, npf = 0, i;
+	struct vmctl_watch_info *watches = NULL;
+	size_t n, nsel, npf = 0, nwatches = 0, i;
+	bool have_watches;
 	uint64_t max_map_count = 0;
 	struct timespec t0, t1;
 	FILE *out;
@@ -276,6 +319,8 @@ static int export_collect(struct vmctl_ctx *ctx, const struct export_opts *o,
 		pf = NULL;
 		npf = 0;
 	}
+	/* Likewise the watches, with a module that has events. */
+	have_watches = vmctl_watch_list(ctx, &watches, &nwatches) == 0;
 
 	stats_list_sort(procs, n);
 	for (nsel = 0, i = 0; i < n; i++) {
@@ -293,6 +338,7 @@ static int export_collect(struct vmctl_ctx *ctx, const struct export_opts *o,
 	if (!out) {
 		free(procs);
 		free(pf);
+		free(watches);
 		return -ENOMEM;
 	}
 	put_header(out, "vmctl_up", "gauge",
@@ -316,6 +362,8 @@ static int export_collect(struct vmctl_ctx *ctx, const struct export_opts *o,
 	}
 	if (pf)
 		put_fault_series(out, pf, npf);
+	if (have_watches)
+		put_watch_series(out, watches, nwatches);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	put_header(out, "vmctl_collect_duration_seconds", "gauge",
@@ -325,6 +373,7 @@ static int export_collect(struct vmctl_ctx *ctx, const struct export_opts *o,
 
 	free(procs);
 	free(pf);
+	free(watches);
 	if (fclose(out) != 0) {
 		free(*text);
 		*text = NULL;

@@ -359,6 +359,8 @@ static int watch_list(struct vmctl_ctx *ctx, bool json)
 
 			add_u64(o, "id", w[i].id);
 			json_object_object_add(o, "global", json_object_new_boolean(global));
+			json_object_object_add(o, "socket_owned", json_object_new_boolean(
+						       w[i].flags & VMCTL_WATCH_SPEC_OWNED));
 			json_object_object_add(o, "pid", global ? NULL :
 					       json_object_new_int(w[i].pid));
 			add_str(o, "comm", global ? NULL : w[i].comm);
