@@ -326,34 +326,38 @@ static void vmctl_proc_exit_probe(void *data, struct task_struct *p)
 	rcu_read_unlock();
 }
 
+static void vmctl_watch_refused_event(struct vmctl_watch *w, const struct vmctl_event *what)
+{
+	struct vmctl_event ev;
+
+	if (!(w->events & VMCTL_EVENT_COMMIT_REFUSED))
+		return;
+	vmctl_event_init(&ev, w, VMCTL_CMD_COMMIT_REFUSED_NTF, current);
+	ev.limit_kind = what->limit_kind;
+	ev.limit_bytes = what->limit_bytes;
+	ev.committed_bytes = what->committed_bytes;
+	ev.request_bytes = what->request_bytes;
+	vmctl_event_queue(&ev);
+}
+
 /* Called by the commit ioctl in the committing process. */
 void vmctl_watch_commit_refused(u32 kind, u64 limit, u64 committed, u64 request)
 {
+	struct vmctl_event what = {
+		.limit_kind = kind,
+		.limit_bytes = limit,
+		.committed_bytes = committed,
+		.request_bytes = request,
+	};
 	struct pid *pid = task_tgid(current);
-	struct vmctl_event ev;
 	struct vmctl_watch *w;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(vmctl_watch_pids, w, pid_node, (unsigned long)pid) {
-		if (w->pid != pid || !(w->events & VMCTL_EVENT_COMMIT_REFUSED))
-			continue;
-		vmctl_event_init(&ev, w, VMCTL_CMD_COMMIT_REFUSED_NTF, current);
-		ev.limit_kind = kind;
-		ev.limit_bytes = limit;
-		ev.committed_bytes = committed;
-		ev.request_bytes = request;
-		vmctl_event_queue(&ev);
-	}
-	list_for_each_entry_rcu(w, &vmctl_watch_globals, global_node) {
-		if (!(w->events & VMCTL_EVENT_COMMIT_REFUSED))
-			continue;
-		vmctl_event_init(&ev, w, VMCTL_CMD_COMMIT_REFUSED_NTF, current);
-		ev.limit_kind = kind;
-		ev.limit_bytes = limit;
-		ev.committed_bytes = committed;
-		ev.request_bytes = request;
-		vmctl_event_queue(&ev);
-	}
+	hash_for_each_possible_rcu(vmctl_watch_pids, w, pid_node, (unsigned long)pid)
+		if (w->pid == pid)
+			vmctl_watch_refused_event(w, &what);
+	list_for_each_entry_rcu(w, &vmctl_watch_globals, global_node)
+		vmctl_watch_refused_event(w, &what);
 	rcu_read_unlock();
 }
 
