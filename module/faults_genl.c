@@ -170,6 +170,7 @@ struct vmctl_nl_faults_dump {
 	u64 id;			/* GET_FAULTS: last process sent; VMAS: the process */
 	unsigned int index;	/* GET_FAULT_VMAS: next bucket */
 	pid_t pid;
+	bool deferred;		/* begin in the first dumpit */
 };
 
 static struct vmctl_nl_faults_dump *vmctl_nl_faults_dump(struct netlink_callback *cb)
@@ -179,13 +180,14 @@ static struct vmctl_nl_faults_dump *vmctl_nl_faults_dump(struct netlink_callback
 	return (struct vmctl_nl_faults_dump *)cb->ctx;
 }
 
-int vmctl_nl_get_faults_start(struct netlink_callback *cb)
+static int vmctl_nl_faults_dump_begin(struct netlink_callback *cb,
+				      struct netlink_ext_ack *extack)
 {
 	struct vmctl_nl_faults_dump *dump = vmctl_nl_faults_dump(cb);
 	struct nlattr **attrs = vmctl_nl_dump_attrs(cb);
 
 	if (attrs && attrs[VMCTL_A_FAULTS_PID]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[VMCTL_A_FAULTS_PID],
+		NL_SET_ERR_MSG_ATTR(extack, attrs[VMCTL_A_FAULTS_PID],
 				    "the dump takes no attribute");
 		return -EINVAL;
 	}
@@ -193,6 +195,15 @@ int vmctl_nl_get_faults_start(struct netlink_callback *cb)
 	dump->ns = get_pid_ns(task_active_pid_ns(current));
 	dump->id = 0;
 	return 0;
+}
+
+int vmctl_nl_get_faults_start(struct netlink_callback *cb)
+{
+	if (vmctl_nl_start_deferred(cb)) {
+		vmctl_nl_faults_dump(cb)->deferred = true;
+		return 0;
+	}
+	return vmctl_nl_faults_dump_begin(cb, cb->extack);
 }
 
 int vmctl_nl_get_faults_done(struct netlink_callback *cb)
@@ -218,6 +229,12 @@ int vmctl_nl_get_faults_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 	void *hdr;
 
+	if (dump->deferred) {
+		dump->deferred = false;
+		ret = vmctl_nl_faults_dump_begin(cb, cb->extack);
+		if (ret)
+			return ret;
+	}
 	vmctl_faults_lock();
 	while (dump->id != VMCTL_NL_FAULTS_OTHER_ID &&
 	       (p = vmctl_faults_next_locked(dump->id, dump->cred))) {
@@ -266,24 +283,25 @@ int vmctl_nl_get_faults_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret ? ret : skb->len;
 }
 
-int vmctl_nl_get_fault_vmas_start(struct netlink_callback *cb)
+static int vmctl_nl_fault_vmas_dump_begin(struct netlink_callback *cb,
+					  struct netlink_ext_ack *extack)
 {
 	struct vmctl_nl_faults_dump *dump = vmctl_nl_faults_dump(cb);
 	struct nlattr **attrs = vmctl_nl_dump_attrs(cb);
 	struct vmctl_fproc *p;
 	int ret = 0;
 
-	if (!vmctl_nl_require_attr(cb->extack, attrs, VMCTL_A_FVMA_PID))
+	if (!vmctl_nl_require_attr(extack, attrs, VMCTL_A_FVMA_PID))
 		return -EINVAL;
 	vmctl_faults_lock();
 	p = vmctl_faults_find_locked(nla_get_u32(attrs[VMCTL_A_FVMA_PID]));
 	if (IS_ERR(p)) {
 		ret = PTR_ERR(p);
 		if (ret == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[VMCTL_A_FVMA_PID],
+			NL_SET_ERR_MSG_ATTR(extack, attrs[VMCTL_A_FVMA_PID],
 					    "process not tracked");
 		else
-			vmctl_nl_target_error(cb->extack,
+			vmctl_nl_target_error(extack,
 					      attrs[VMCTL_A_FVMA_PID], ret);
 	} else {
 		dump->id = vmctl_fproc_id(p);
@@ -292,6 +310,15 @@ int vmctl_nl_get_fault_vmas_start(struct netlink_callback *cb)
 	}
 	vmctl_faults_unlock();
 	return ret;
+}
+
+int vmctl_nl_get_fault_vmas_start(struct netlink_callback *cb)
+{
+	if (vmctl_nl_start_deferred(cb)) {
+		vmctl_nl_faults_dump(cb)->deferred = true;
+		return 0;
+	}
+	return vmctl_nl_fault_vmas_dump_begin(cb, cb->extack);
 }
 
 int vmctl_nl_get_fault_vmas_done(struct netlink_callback *cb)
@@ -336,6 +363,12 @@ int vmctl_nl_get_fault_vmas_dumpit(struct sk_buff *skb,
 	int ret = 0;
 	void *hdr;
 
+	if (dump->deferred) {
+		dump->deferred = false;
+		ret = vmctl_nl_fault_vmas_dump_begin(cb, cb->extack);
+		if (ret)
+			return ret;
+	}
 	recs = kcalloc(VMCTL_FAULT_VMAS_MAX + 1, sizeof(*recs), GFP_KERNEL);
 	name = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!recs || !name) {
