@@ -38,6 +38,7 @@ KBUILD_ARGS	= -C $(KDIR) M=$(TOP) VMCTL_TOP=$(TOP) VMCTL_VERSION=$(VERSION)
 Q		:= $(if $(V),,@)
 
 .PHONY: all deps module user selftests splat-module lint check check-debug demo bench clean \
+	netlink-doc \
 	man install uninstall install-module uninstall-module dkms-src dkms-install \
 	dkms-uninstall
 
@@ -79,6 +80,13 @@ lint:
 		include/uapi/linux/vmctl.h
 	$(Q)$(MAKE) -s $(KBUILD_ARGS) C=2 modules 2>&1 | \
 		{ ! grep -E 'warning|error'; }
+
+# The netlink reference, generated from the YAML spec by the kernel's
+# ynl-gen-rst; make check fails when the checked-in copy is stale.
+NETLINK_SPEC	:= Documentation/netlink/specs/vmctl.yaml
+NETLINK_RST	:= Documentation/netlink/vmctl.rst
+netlink-doc:
+	$(Q)python3 $(KSRC)/tools/net/ynl/ynl-gen-rst.py -i $(NETLINK_SPEC) -o $(NETLINK_RST)
 
 check:
 	$(Q)$(TOP)/scripts/check $(if $(filter command line,$(origin KVER)),--kver $(KVER))
