@@ -204,7 +204,8 @@ int vmctl_nl_watch_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	if (w->pid && vmctl_watch_process_gone(w)) {
-		vmctl_watch_del(w->id, current_cred(), true);
+		/* Not by id: the exit hook may have ended it and the id moved on. */
+		vmctl_watch_cancel(w);
 		nlmsg_free(msg);
 		NL_SET_ERR_MSG_ATTR(info->extack, pid_attr, "no such process");
 		ret = -ESRCH;

@@ -189,6 +189,18 @@ int vmctl_watch_del(u32 id, const struct cred *cred, bool admin)
 }
 
 /*
+ * vmctl_watch_cancel - end @w, which the caller holds a reference on,
+ * unless it has ended already. Unlike vmctl_watch_del(), it never ends
+ * another watch that was given @w's id after @w ended.
+ */
+void vmctl_watch_cancel(struct vmctl_watch *w)
+{
+	mutex_lock(&vmctl_watch_mutex);
+	vmctl_watch_end(w);
+	mutex_unlock(&vmctl_watch_mutex);
+}
+
+/*
  * vmctl_watch_get_next - the live watch with the lowest id >= *@id, with
  * a reference; *@id is set to its id. NULL when there is none.
  */
@@ -255,6 +267,11 @@ static void vmctl_watch_exit(void)
 	xa_for_each(&vmctl_watch_ids, id, w)
 		vmctl_watch_end(w);
 	mutex_unlock(&vmctl_watch_mutex);
+	/*
+	 * Until the last watch ended, the exit hook could schedule the
+	 * reaper again; the hooks are unregistered and synchronised now.
+	 */
+	cancel_work_sync(&vmctl_watch_reaper);
 	xa_destroy(&vmctl_watch_ids);
 }
 

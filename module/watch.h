@@ -116,6 +116,7 @@ extern struct list_head vmctl_watch_globals;
 extern struct hlist_head vmctl_watch_pids[1 << VMCTL_WATCH_HASH_BITS];
 int vmctl_watch_add(struct vmctl_watch *w);
 int vmctl_watch_del(u32 id, const struct cred *cred, bool admin);
+void vmctl_watch_cancel(struct vmctl_watch *w);
 struct vmctl_watch *vmctl_watch_get_next(unsigned long *id);
 void vmctl_watch_put(struct vmctl_watch *w);
 /* From a hook: @w's process is gone; ends @w from process context. */
