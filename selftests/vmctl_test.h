@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,28 @@
 	ASSERT_LE(0, (fd)) TH_LOG("open %s: %s", VMCTL_DEVICE_PATH,		\
 				  strerror(errno));				\
 } while (0)
+
+/*
+ * VMCTL_TEST_TIMEOUT_SCALE=N multiplies every test's harness timeout
+ * (30 s, or its TEST_F_TIMEOUT) by N, 2..100. scripts/check-debug sets it
+ * for the debug kernel, where KASAN, lockdep and kmemleak under emulation
+ * make the tests 5-10 times slower. Runs after the tests have registered
+ * (their constructors have priority KSELFTEST_PRIO_TEST).
+ */
+static void __attribute__((constructor(KSELFTEST_PRIO_XFAIL + 1)))
+vmctl_test_scale_timeouts(void)
+{
+	const char *env = getenv("VMCTL_TEST_TIMEOUT_SCALE");
+	long scale = env ? strtol(env, NULL, 10) : 1;
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+
+	if (scale < 2 || scale > 100)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout *= scale;
+}
 
 /* ioctl() returning -errno instead of -1, to compare against errnos. */
 static inline int vmctl_test_ioctl(int fd, unsigned long cmd, void *arg)

@@ -14,7 +14,13 @@
  *    an unmapped page;
  *  - netlink: vmctl generic netlink requests with missing, oversized,
  *    wrong-typed, unknown and nested-garbage attributes, bogus header
- *    flags and lengths, dumps abandoned half-way;
+ *    flags and lengths, dumps abandoned half-way; and watch requests that
+ *    know the attributes (WATCH_ADD with pids of every kind or none, event
+ *    masks with unknown bits, 0..12 thresholds in and out of 1..100,
+ *    hysteresis and fault rates in and out of range, wrong lengths,
+ *    reply-only and unknown attributes; WATCH_DEL of our watches, of
+ *    others' and of ids that never were; WATCH_GET dumps, some abandoned).
+ *    Watches made are partly deleted, the rest left for module unload;
  *  - sequences: reserve, commit, decommit, reset, release, munmap,
  *    mprotect, mremap, madvise, touch, fork (the child works and exits
  *    without cleaning up) and thread exit, run by several threads on
@@ -27,6 +33,11 @@
  *    address (0xffff8000'00000000 and up, small negatives excepted)
  *    unless the request held it;
  *  - QUERY replies are consistent: base + region_size does not wrap;
+ *  - WATCH_ADD refuses out-of-range attributes and, for an unprivileged
+ *    caller, a global watch; its reply holds an id, a known event mask,
+ *    1..8 increasing thresholds in 1..100, a hysteresis up to 50; an
+ *    unprivileged caller cannot delete, nor see in a dump, a watch it did
+ *    not make;
  *  - a page that COMMIT reported committed can be written, and a page that
  *    DECOMMIT freed faults (single-threaded sequences only);
  *  - the program itself never dies of a signal it did not expect.
@@ -298,6 +309,15 @@ static int32_t gen_pid(uint64_t *s)
 	}
 }
 
+/*
+ * Four writable pages of our own that are no reservation, followed by four
+ * PROT_NONE ones (set up in main()): ioctls that take an output buffer may
+ * write there, and fail with EFAULT past it. (It was &g_seed, which a
+ * GET_VMAS names buffer then overwrote with a path, and the globals after
+ * it with whatever else fitted.)
+ */
+static char *g_scratch;
+
 static uint64_t gen_addr(uint64_t *s)
 {
 	uintptr_t a;
@@ -312,7 +332,7 @@ static uint64_t gen_addr(uint64_t *s)
 	case 5: return ~0ULL & ~(PAGE - 1);
 	case 6: return 0x00007ffffffff000ULL;
 	case 7: return 0x0000800000000000ULL;
-	case 8: return (uintptr_t)&g_seed;
+	case 8: return (uintptr_t)g_scratch;	/* ours, writable, no reservation */
 	default:
 		resv_pick(s, &a, &sz);
 		if (!a)
@@ -828,6 +848,342 @@ static void fuzz_netlink(uint64_t *s, int *skp, int family)
 	}
 }
 
+/* ---- watches: structured WATCH_ADD / WATCH_DEL / WATCH_GET ---- */
+
+#define MAX_WATCH_IDS	192
+#define OWN_IDS		65536
+
+static pthread_mutex_t g_watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t g_watch_ids[MAX_WATCH_IDS];	/* live ones we made, for DEL */
+static int g_nwatch_ids;
+static unsigned char g_own_ids[OWN_IDS / 8];	/* every id WATCH_ADD gave us */
+/* Ids an unprivileged caller deleted or saw in a dump, not (yet) known ours. */
+static uint32_t g_foreign[64];
+static int g_nforeign;
+static bool g_watch_uncertain;			/* an ADD reply went unread */
+static bool g_admin;				/* root: CAP_SYS_ADMIN */
+static atomic_long n_watch_add, n_watch_add_ok, n_watch_del_ok, n_watch_dumped;
+
+static bool own_id(uint32_t id)
+{
+	return id < OWN_IDS && (g_own_ids[id / 8] & (1 << (id % 8)));
+}
+
+static size_t put_attr(char *p, size_t room, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *na = (void *)p;
+
+	if (room < NLA_ALIGN(NLA_HDRLEN + len))
+		return 0;
+	na->nla_type = type;
+	na->nla_len = NLA_HDRLEN + len;
+	memcpy(p + NLA_HDRLEN, data, len);
+	memset(p + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len);
+	return NLA_ALIGN(NLA_HDRLEN + len);
+}
+
+/* A u32 attribute, now and then with the wrong length. */
+static size_t put_u32ish(uint64_t *s, char *p, size_t room, uint16_t type, uint32_t v,
+			 bool *invalid_len)
+{
+	static const size_t lens[] = { 4, 4, 4, 4, 4, 4, 0, 2, 8 };
+	uint64_t buf = v;
+	size_t len = PICK(s, lens);
+
+	if (len != 4)
+		*invalid_len = true;
+	return put_attr(p, room, type, &buf, len);
+}
+
+struct watch_reply {
+	uint32_t id, pid, events, hysteresis, nthr, thr[16];
+	bool has_id, has_pid;
+};
+
+static void parse_watch(const struct nlmsghdr *h, struct watch_reply *w)
+{
+	const struct nlattr *na = (const void *)((const char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+
+	memset(w, 0, sizeof(*w));
+	for (; len >= (int)NLA_HDRLEN && na->nla_len >= NLA_HDRLEN && na->nla_len <= len;
+	     len -= NLA_ALIGN(na->nla_len),
+	     na = (const void *)((const char *)na + NLA_ALIGN(na->nla_len))) {
+		uint32_t v;
+
+		if (na->nla_len < NLA_HDRLEN + 4)
+			continue;
+		memcpy(&v, (const char *)na + NLA_HDRLEN, 4);
+		switch (na->nla_type & NLA_TYPE_MASK) {
+		case VMCTL_A_WATCH_ID: w->id = v; w->has_id = true; break;
+		case VMCTL_A_WATCH_PID: w->pid = v; w->has_pid = true; break;
+		case VMCTL_A_WATCH_EVENTS: w->events = v; break;
+		case VMCTL_A_WATCH_HYSTERESIS: w->hysteresis = v; break;
+		case VMCTL_A_WATCH_THRESHOLD:
+			if (w->nthr < 16)
+				w->thr[w->nthr] = v;
+			w->nthr++;
+			break;
+		}
+	}
+}
+
+/* What a WATCH_ADD reply must look like, whatever the request was. */
+static void check_added(const struct watch_reply *w, bool invalid, bool global_req)
+{
+	uint32_t i;
+
+	if (!w->has_id || !w->id)
+		problem("WATCH_ADD reply without a watch id");
+	if (invalid)
+		problem("WATCH_ADD accepted out-of-range attributes (watch %u)", w->id);
+	if (global_req && !g_admin)
+		problem("WATCH_ADD made a global watch for an unprivileged caller (watch %u)",
+			w->id);
+	if (!w->events || (w->events & ~VMCTL_EVENT_ALL))
+		problem("WATCH_ADD reply: events %#x", w->events);
+	if (w->hysteresis > 50)
+		problem("WATCH_ADD reply: hysteresis %u", w->hysteresis);
+	if (!w->nthr || w->nthr > VMCTL_WATCH_THRESHOLDS_MAX)
+		problem("WATCH_ADD reply: %u thresholds", w->nthr);
+	for (i = 0; i < w->nthr && i < 16; i++)
+		if (!w->thr[i] || w->thr[i] > 100 || (i && w->thr[i] <= w->thr[i - 1]))
+			problem("WATCH_ADD reply: thresholds not increasing in 1..100");
+}
+
+static void fuzz_watch(uint64_t *s, int *skp, int family)
+{
+	static const uint32_t thr_vals[] = { 0, 1, 2, 50, 80, 95, 99, 100, 101, 0xffffffff };
+	static const uint32_t ev_vals[] = {
+		VMCTL_EVENT_ALL, VMCTL_EVENT_MAP_COUNT_THRESHOLD, VMCTL_EVENT_MAP_COUNT_EXHAUSTED,
+		VMCTL_EVENT_COMMIT_REFUSED, VMCTL_EVENT_FAULT_RATE, VMCTL_EVENT_PROCESS_EXIT,
+		VMCTL_EVENT_MAP_COUNT_THRESHOLD | VMCTL_EVENT_COMMIT_REFUSED,
+		0, VMCTL_EVENT_ALL + 1, 0xffffffff,
+	};
+	static const uint32_t hyst_vals[] = { 0, 5, 50, 51, 0xffffffff };
+	static const uint64_t rate_vals[] = { 0, 1, 1000, UINT64_MAX };
+	char msg[1024], reply[16384];
+	struct nlmsghdr *n = (void *)msg;
+	struct genlmsghdr *g = NLMSG_DATA(n);
+	bool invalid = false, badlen = false, global = false, dump = false;
+	uint32_t del_id = 0, seq;
+	int sk = *skp, op = rn(s, 8), k, r;
+	size_t len;
+
+	memset(msg, 0, sizeof(msg));
+	n->nlmsg_type = family;
+	n->nlmsg_flags = NLM_F_REQUEST | (rn(s, 2) ? NLM_F_ACK : 0);
+	seq = (uint32_t)rnd(s);
+	n->nlmsg_seq = seq;
+	g->version = VMCTL_FAMILY_VERSION;
+	len = NLMSG_LENGTH(GENL_HDRLEN);
+
+	pthread_mutex_lock(&g_watch_lock);
+	if (op < 4 && g_nwatch_ids >= MAX_WATCH_IDS / 2)
+		op = 4;		/* delete some before making more */
+	if (op >= 4 && op < 6 && g_nwatch_ids && rn(s, 3)) {
+		int i = (int)rn(s, g_nwatch_ids);
+
+		del_id = g_watch_ids[i];
+		g_watch_ids[i] = g_watch_ids[--g_nwatch_ids];
+	}
+	pthread_mutex_unlock(&g_watch_lock);
+
+	if (op < 4) {
+		uint32_t nthr = rn(s, 4) ? (uint32_t)rn(s, 4) : (uint32_t)rn(s, 12), i, distinct = 0;
+		uint32_t seen[16] = { 0 }, events = VMCTL_EVENT_ALL;
+		bool has_events = false, has_rate = false;
+
+		g->cmd = VMCTL_CMD_WATCH_ADD;
+		global = !rn(s, 4);
+		if (!global) {
+			int32_t pid = rn(s, 3) ? getpid() : gen_pid(s);
+
+			if (pid < 0)
+				invalid = true;	/* out of the policy's range */
+			len += put_u32ish(s, msg + len, sizeof(msg) - len, VMCTL_A_WATCH_PID,
+					  (uint32_t)pid, &badlen);
+		}
+		if (rn(s, 2)) {
+			has_events = true;
+			events = PICK(s, ev_vals);
+			if (!events || (events & ~VMCTL_EVENT_ALL))
+				invalid = true;
+			len += put_u32ish(s, msg + len, sizeof(msg) - len, VMCTL_A_WATCH_EVENTS,
+					  events, &badlen);
+		}
+		for (i = 0; i < nthr; i++) {
+			uint32_t v = rn(s, 3) ? PICK(s, thr_vals) : (uint32_t)rn(s, 102), j;
+
+			if (!v || v > 100)
+				invalid = true;
+			for (j = 0; j < distinct && seen[j] != v; j++)
+				;
+			if (j == distinct && distinct < 16)
+				seen[distinct++] = v;
+			len += put_u32ish(s, msg + len, sizeof(msg) - len,
+					  VMCTL_A_WATCH_THRESHOLD, v, &badlen);
+		}
+		if (distinct > VMCTL_WATCH_THRESHOLDS_MAX)
+			invalid = true;
+		if (!rn(s, 3)) {
+			uint32_t v = PICK(s, hyst_vals);
+
+			if (v > 50)
+				invalid = true;
+			len += put_u32ish(s, msg + len, sizeof(msg) - len,
+					  VMCTL_A_WATCH_HYSTERESIS, v, &badlen);
+		}
+		if (!rn(s, 3)) {
+			uint64_t v = PICK(s, rate_vals);
+			size_t l = rn(s, 6) ? 8 : 4;
+
+			has_rate = true;
+			if (l != 8)
+				badlen = true;
+			len += put_attr(msg + len, sizeof(msg) - len, VMCTL_A_WATCH_FAULT_RATE,
+					&v, l);
+		}
+		/* Global watches cannot have per-process events or a fault rate. */
+		if (global && (has_rate || (has_events &&
+					    (events & (VMCTL_EVENT_FAULT_RATE |
+						       VMCTL_EVENT_PROCESS_EXIT)))))
+			invalid = true;
+		if (!rn(s, 8)) {
+			/* Reply-only or unknown attributes, or plain garbage. */
+			static const uint16_t types[] = {
+				VMCTL_A_WATCH_ID, VMCTL_A_WATCH_COMM, VMCTL_A_WATCH_EVENTS_SENT,
+				VMCTL_A_WATCH_EVENTS_DROPPED, VMCTL_A_WATCH_MAX + 1, 0x3fff,
+			};
+			uint64_t v = rnd(s);
+
+			if (rn(s, 2))
+				len += put_attr(msg + len, sizeof(msg) - len, PICK(s, types), &v,
+						rn(s, 9));
+			else
+				len += gen_attr(s, msg + len, sizeof(msg) - len, 0);
+			badlen = true;	/* whether the kernel takes it is its policy */
+		}
+		atomic_fetch_add(&n_watch_add, 1);
+	} else if (op < 6) {
+		static const uint32_t ids[] = { 0, 1, 2, 3, 100, 1023, 1024, 0x7fffffff, 0xffffffff };
+
+		g->cmd = VMCTL_CMD_WATCH_DEL;
+		n->nlmsg_flags |= NLM_F_ACK;	/* a success says nothing otherwise */
+		if (!del_id)
+			del_id = rn(s, 2) ? PICK(s, ids) : (uint32_t)rn(s, 2048);
+		if (rn(s, 10))
+			len += put_u32ish(s, msg + len, sizeof(msg) - len, VMCTL_A_WATCH_ID,
+					  del_id, &badlen);
+		else
+			badlen = true;	/* no id at all */
+	} else {
+		g->cmd = VMCTL_CMD_WATCH_GET;
+		n->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		dump = true;
+		if (!rn(s, 6))
+			len += gen_attr(s, msg + len, sizeof(msg) - len, 0);
+	}
+	n->nlmsg_len = len;
+
+	atomic_fetch_add(&n_netlink, 1);
+	if (send(sk, msg, len, 0) < 0) {
+		count_err(errno);
+		return;
+	}
+	/* Replies can be slow (a first watch registers tracepoints): wait. */
+	for (k = 0; k < 200; k++) {
+		struct nlmsghdr *h = (void *)reply;
+		bool done = false;
+		int left;
+
+		if (dump && k == 1 && !rn(s, 8)) {
+			close(sk);	/* a dump abandoned half-way */
+			*skp = nl_open();
+			return;
+		}
+		r = recv(sk, reply, sizeof(reply), 0);
+		if (r < 0 && errno == EAGAIN && k < 50 && !time_up())
+			continue;
+		if (r <= 0)
+			break;
+		atomic_fetch_add(&n_nlmsgs, 1);
+		scan_nl(reply, r, msg, len);
+		for (left = r; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			struct watch_reply w;
+
+			if (h->nlmsg_seq != seq)
+				continue;	/* a late reply to an earlier request */
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *er = NLMSG_DATA(h);
+
+				if (er->error)
+					count_err(-er->error);
+				else
+					atomic_fetch_add(&n_ok, 1);
+				if (!er->error && g->cmd == VMCTL_CMD_WATCH_DEL) {
+					atomic_fetch_add(&n_watch_del_ok, 1);
+					/* At the end: our ADD of it may be in flight. */
+					pthread_mutex_lock(&g_watch_lock);
+					if (!g_admin && !own_id(del_id) && g_nforeign < 64)
+						g_foreign[g_nforeign++] = del_id;
+					pthread_mutex_unlock(&g_watch_lock);
+				}
+				done = true;
+				continue;
+			}
+			if (h->nlmsg_type == NLMSG_DONE) {
+				atomic_fetch_add(&n_ok, 1);
+				done = true;
+				continue;
+			}
+			if (h->nlmsg_type != family ||
+			    h->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
+				continue;
+			parse_watch(h, &w);
+			if (g->cmd == VMCTL_CMD_WATCH_ADD) {
+				check_added(&w, invalid && !badlen, global);
+				atomic_fetch_add(&n_watch_add_ok, 1);
+				pthread_mutex_lock(&g_watch_lock);
+				if (w.id < OWN_IDS)
+					g_own_ids[w.id / 8] |= 1 << (w.id % 8);
+				if (g_nwatch_ids < MAX_WATCH_IDS)
+					g_watch_ids[g_nwatch_ids++] = w.id;
+				pthread_mutex_unlock(&g_watch_lock);
+				if (!(n->nlmsg_flags & NLM_F_ACK))
+					done = true;
+			} else if (g->cmd == VMCTL_CMD_WATCH_GET) {
+				atomic_fetch_add(&n_watch_dumped, 1);
+				pthread_mutex_lock(&g_watch_lock);
+				/* Checked at the end: its ADD reply may not be read yet. */
+				if (!g_admin && !own_id(w.id) && g_nforeign < 64)
+					g_foreign[g_nforeign++] = w.id;
+				pthread_mutex_unlock(&g_watch_lock);
+			}
+		}
+		if (done)
+			break;
+	}
+	if (g->cmd == VMCTL_CMD_WATCH_ADD && k == 200)
+		g_watch_uncertain = true;
+}
+
+/*
+ * After every thread is done: an unprivileged caller deleted and saw in
+ * dumps only watches it made.
+ */
+static void watch_final_checks(void)
+{
+	int i;
+
+	if (g_watch_uncertain)
+		return;
+	for (i = 0; i < g_nforeign; i++)
+		if (!own_id(g_foreign[i]))
+			problem("an unprivileged caller deleted or was shown watch %u, "
+				"which it did not make", g_foreign[i]);
+}
+
 /* ---- sequences ---- */
 static void *thread_exit_fn(void *arg)
 {
@@ -1038,7 +1394,7 @@ static void *worker_fn(void *arg)
 	if (op_netlink && g_family > 0)
 		sk = nl_open();
 	while ((done = atomic_fetch_add(&g_done, 1)) < g_iterations) {
-		int kind = rn(&s, 10);
+		int kind = rn(&s, 11);
 
 		if ((done & 255) == 0 && time_up())
 			break;
@@ -1046,6 +1402,9 @@ static void *worker_fn(void *arg)
 			fuzz_ioctl(&s, &a);
 		else if (kind < 6 && op_netlink && sk >= 0)
 			fuzz_netlink(&s, &sk, g_family);
+		else if (kind == 6 && op_netlink && sk >= 0 &&
+			 (g_features & VMCTL_FEATURE_EVENTS))
+			fuzz_watch(&s, &sk, g_family);
 		else if (op_seq)
 			seq_step(&s, &a, g_threads == 1);
 		else if (op_ioctl)
@@ -1149,6 +1508,14 @@ int main(int argc, char **argv)
 	}
 	if (ioctl(g_fd, VMCTL_IOC_API, &api) == 0)
 		g_features = api.features;
+	g_admin = geteuid() == 0;
+
+	g_scratch = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g_scratch == MAP_FAILED || mprotect(g_scratch + 4 * PAGE, 4 * PAGE, PROT_NONE)) {
+		printf("vmctl_fuzz: cannot map the scratch pages\n");
+		return 2;
+	}
 
 	sa.sa_sigaction = on_fault;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
@@ -1188,6 +1555,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < g_threads; i++)
 		pthread_join(w[i].t, NULL);
+	watch_final_checks();
 
 	/* Clean up: every reservation, the children, any tracking. */
 	for (i = 0; i < MAX_RESV; i++)
@@ -1209,6 +1577,12 @@ int main(int argc, char **argv)
 	       (long)atomic_load(&g_done) > g_iterations ? g_iterations : (long)atomic_load(&g_done),
 	       atomic_load(&n_ioctl), atomic_load(&n_netlink), atomic_load(&n_nlmsgs),
 	       atomic_load(&n_seq), atomic_load(&n_fork), atomic_load(&n_ok));
+	if (g_features & VMCTL_FEATURE_EVENTS)
+		printf("vmctl_fuzz: watches: add requests %ld (made %ld), deleted %ld, "
+		       "shown in dumps %ld; the rest end with their process or at module "
+		       "unload\n",
+		       atomic_load(&n_watch_add), atomic_load(&n_watch_add_ok),
+		       atomic_load(&n_watch_del_ok), atomic_load(&n_watch_dumped));
 	printf("vmctl_fuzz: errors by errno:");
 	for (i = 1; i <= NERRNO; i++)
 		if (atomic_load(&n_errno[i]))
