@@ -10,7 +10,9 @@
  *    the registers. They are registered only while some process is
  *    tracked; their regfunc turns on the static key that guards them, so
  *    with nothing tracked the fault path is untouched. An untracked
- *    process pays one hash lookup per fault.
+ *    process pays one compare: every thread of a tracked process has
+ *    perf events, so a task without a perf event context is not tracked
+ *    (unless system-wide tracking is on: a static key).
  *
  *  - exit: per-thread perf software events PERF_COUNT_SW_PAGE_FAULTS_MIN
  *    and _MAJ (sample_period 1, an in-kernel overflow handler), raised by
@@ -19,7 +21,9 @@
  *    the per-CPU swevent table only while their task runs, so they cost
  *    untracked processes a lookup in an empty hash bucket. inherit +
  *    inherit_thread give new threads (not forked children) their own
- *    copy of the event; the handler context is shared.
+ *    copy of the event. The event attached to a thread has the thread's
+ *    record as handler context; the inherited copies share their
+ *    parent's context and look their own record up.
  *
  * A fault whose entry is not followed by an exit failed. The signal that
  * ends it is seen exactly by the signal:signal_generate tracepoint
@@ -34,14 +38,23 @@
  *
  * Each thread owns a record that only it writes (handlers run in the
  * thread's own context); readers sum the records. The per-VMA table is
- * shared by the threads of a process and guarded by a raw spinlock; on
- * the cached path (6.12) a thread adds to its own pending counts of its
- * current bucket instead, which readers add under the lock. Handlers run
- * with preemption disabled; they never sleep.
+ * shared by the threads of a process and guarded by a raw spinlock. A
+ * thread's faults since its last change of bucket belong to its current
+ * bucket: the difference between its counters and a snapshot taken then,
+ * which moves into the bucket under the lock at the next change and
+ * which readers add. While the VMA layout is unchanged (6.12) the next
+ * fault in the same VMA needs no lock and no lookup.
+ *
+ * The common case is a few loads and stores: the entry finds the
+ * thread's record in a per-CPU slot, the exit in its event; no lock, no
+ * atomic, no stack frame (measured in instructions: see bench/ and
+ * Documentation/userspace-api/vmctl-faults.rst). Handlers run with
+ * preemption disabled; they never sleep.
  *
  * Control (track, untrack, read) is serialised by vmctl_faults_mutex. A
  * process is freed only after it left the RCU hash, its perf events were
- * released and an RCU grace period passed, so no handler still uses it.
+ * released, its records left the per-CPU slots and an RCU grace period
+ * passed, so no handler still uses it.
  */
 
 #include <linux/capability.h>
@@ -84,37 +97,72 @@
 #define VMCTL_FVMA_NAME_LEN	32
 #define VMCTL_FVMA_OTHER	VMCTL_FAULT_VMAS_MAX
 
+/*
+ * Counters as the fault path keeps them: one per kind of fault, so that a
+ * completed fault adds to one counter. A kind is VMCTL_FK_WRITE,
+ * VMCTL_FK_USER and VMCTL_FK_EXEC or'ed (write and exec exclude each
+ * other; VMCTL_FOPEN may be set too), plus VMCTL_FK_MAJOR for a major
+ * fault; minor, major, write, exec, user and kernel are sums made when
+ * they are read, lat_count is the sum of the histogram.
+ */
+#define VMCTL_FK_WRITE		(X86_PF_WRITE >> 1)
+#define VMCTL_FK_USER		BIT(1)
+#define VMCTL_FOPEN		BIT(2)
+#define VMCTL_FK_EXEC		(X86_PF_INSTR >> 1)
+#define VMCTL_FK_MAJOR		BIT(4)
+#define VMCTL_FKINDS		(2 * VMCTL_FK_MAJOR)
+
+/* The part of a thread's counters a VMA bucket counts too. */
+struct vmctl_fvma_counts {
+	u64 kind[VMCTL_FKINDS];
+	u64 lat_total;
+};
+
+/* The same as totals: what a bucket keeps (vmctl_fsums_add()). */
+struct vmctl_fsums {
+	u64 minor, major, write, exec, user, kernel, lat_total;
+};
+
+struct vmctl_fcounts {
+	struct vmctl_fvma_counts v;
+	u64 lat_max;
+	u64 retry, sigsegv, sigbus, oom, efault;
+	/* By ilog2(ns): the last VMCTL_FAULT_HIST_BUCKETS bucket sums the rest. */
+	u64 hist[BITS_PER_LONG];
+};
+
 /* One thread's counters; written only by that thread. */
 struct vmctl_fthread {
+	/* The fault path's part. */
+	struct vmctl_fproc *proc;
+	u64 start_time;
+	/*
+	 * The fault in progress (between entry and exit): its kind (access
+	 * type from the error code, VMCTL_FK_USER from user_mode(regs)) with
+	 * VMCTL_FOPEN; 0 when none is open.
+	 */
+	unsigned long open;
+	unsigned long open_addr;
+	u64 open_ts;			/* vmctl_fault_clock() at entry */
+	u64 last_flt;	/* min_flt + maj_flt at the last exit without entry */
+	/*
+	 * The bucket the faults counted in @c since @snap belong to (-1:
+	 * none yet); VMCTL_FVMA_CACHE: with its VMA's range, valid while
+	 * the layout count of @vma_mm is @vma_seq.
+	 */
+	int pend_idx;
+	unsigned int vma_seq;
+	struct mm_struct *vma_mm;
+	unsigned long vma_start, vma_len;
+	u64 pend_lat_max;		/* largest latency since @snap */
+	struct vmctl_fcounts c;
+	/* The totals of @c.v when @pend_idx was set; under proc->lock. */
+	struct vmctl_fsums snap;
+	/* Set once (the fault path's identity check: @start_time). */
+	pid_t pid;
+	u64 base_min, base_maj;		/* min_flt/maj_flt when first seen */
 	struct hlist_node hnode;	/* proc->thash, RCU */
 	struct list_head node;		/* proc->threads, RCU */
-	pid_t pid;
-	u64 start_time;
-	u64 base_min, base_maj;		/* min_flt/maj_flt when first seen */
-	u64 last_flt;			/* min_flt + maj_flt at the last exit */
-	/* The fault in progress, between entry and exit. */
-	bool open;
-	bool open_user;
-	unsigned long open_addr;
-	unsigned long open_err;
-	u64 open_ns;
-	long open_sigseq;
-	/* The VMA of the last fault, valid while the layout is unchanged. */
-	struct mm_struct *vma_mm;
-	unsigned long vma_start, vma_end;
-	u64 vma_seq;
-	int vma_idx;			/* -1: nothing cached */
-	/*
-	 * Faults of the cached bucket not yet added to it: only this thread
-	 * writes them, without proc->lock; they are moved into the bucket
-	 * under proc->lock when the thread's bucket changes, and readers
-	 * (holding proc->lock) add them.
-	 */
-	int pend_idx;			/* -1: nothing pending */
-	struct vmctl_fvma_counts {
-		u64 minor, major, write, exec, user, kernel, lat_total, lat_max;
-	} pend;
-	struct vmctl_fault_counts c;
 };
 
 /* One VMA bucket; guarded by proc->lock. */
@@ -126,7 +174,8 @@ struct vmctl_fvma {
 	bool growsdown;
 	struct file *file;		/* pinned until the process is freed */
 	char special[VMCTL_FVMA_NAME_LEN];
-	struct vmctl_fvma_counts n;
+	u64 lat_max;
+	struct vmctl_fsums n;
 };
 
 struct vmctl_fevents {
@@ -138,7 +187,6 @@ struct vmctl_fproc {
 	struct hlist_node hnode;	/* vmctl_fproc_hash while live, RCU */
 	struct list_head list;		/* vmctl_fprocs */
 	u64 id;
-	u64 gen;			/* unique, for vmctl_fslot */
 	struct signal_struct *signal;	/* the key; kept alive by @task */
 	struct task_struct *task;	/* a reference on the tracked leader */
 	struct pid *pid;		/* its tgid */
@@ -153,13 +201,13 @@ struct vmctl_fproc {
 	bool own_events;		/* has per-thread events (tracked itself) */
 	bool stopping;			/* unhashed, waiting for a grace period */
 	struct llist_node pending;	/* vmctl_fprocs_new until listed */
-	atomic_long_t sigseq;		/* signals sent to the process */
+	u64 last_signal;		/* vmctl_fault_clock() at the last signal */
 
 	raw_spinlock_t lock;		/* thread insertion, VMAs, @overflow */
 	struct hlist_head thash[1 << VMCTL_FTHREAD_HASH_BITS];
 	struct list_head threads;
 	unsigned int nthreads;
-	struct vmctl_fault_counts overflow;	/* threads without a record */
+	struct vmctl_fcounts overflow;	/* threads without a record */
 	unsigned int nvmas;
 	unsigned int vma_hint;
 	struct vmctl_fvma vmas[VMCTL_FAULT_VMAS_MAX + 1];	/* + other */
@@ -183,27 +231,31 @@ static u64 vmctl_fproc_next_id = 1;
 /*
  * System-wide tracking: per-CPU events, a record for every process that
  * faults (created in the fault path) while there is room, and an
- * aggregate of the faults of the processes without a record.
+ * aggregate of the faults of the processes without a record. The static
+ * key is on while it is: the entry probes then look at every fault.
  */
 static bool vmctl_fsystem;
+static DEFINE_STATIC_KEY_FALSE(vmctl_fsys_on);
 static struct perf_event **vmctl_fsys_events;	/* 2 per possible CPU */
 static kuid_t vmctl_fsys_tracker;
 static u64 vmctl_fsys_start_ns;
 static DEFINE_PER_CPU(struct vmctl_fault_counts, vmctl_fother);
 
 /*
- * The thread record the last fault entry on this CPU used, so that the
- * exit (usually on the same CPU) need not look it up again. Valid only
- * for the same task, process record (@gen) and thread (pid, start time).
+ * The thread record the last lookup on this CPU found for @tsk, so that
+ * the next probes (the thread's next fault, the exit of an inherited
+ * event) need not look it up. Valid for the same thread (a task_struct
+ * reused by a new thread has another start time); a process that stops
+ * takes its records out of every slot (vmctl_fslots_clear()) before the
+ * grace period after which they may be freed.
  */
 struct vmctl_fslot {
 	struct task_struct *tsk;
-	u64 gen;
 	struct vmctl_fthread *t;
+	struct vmctl_fproc *proc;	/* t->proc, compared without a load */
 };
 
 static DEFINE_PER_CPU(struct vmctl_fslot, vmctl_fslot);
-static atomic64_t vmctl_fproc_gen = ATOMIC64_INIT(0);
 static struct vmctl_fault_counts vmctl_fother_folded;	/* dropped records */
 
 static struct tracepoint *vmctl_tp_pf_user, *vmctl_tp_pf_kernel, *vmctl_tp_signal;
@@ -246,18 +298,22 @@ static struct vmctl_fthread *vmctl_fthread_find(struct vmctl_fproc *p,
 }
 
 /*
- * The record of @tsk (current), created with @gfp when missing. NULL when
- * the process has VMCTL_FAULTS_MAX_THREADS records or memory is short:
- * the faults then go to proc->overflow.
+ * The record of @tsk (current, or a thread the tracker attaches events
+ * to), created with @gfp when missing. NULL when the process has
+ * VMCTL_FAULTS_MAX_THREADS records or memory is short: the faults then go
+ * to proc->overflow.
  */
 static struct vmctl_fthread *vmctl_fthread_get(struct vmctl_fproc *p,
 					       struct task_struct *tsk,
 					       u64 base_min, u64 base_maj,
 					       gfp_t gfp)
 {
-	struct vmctl_fthread *t = vmctl_fthread_find(p, tsk);
+	struct vmctl_fthread *t, *old;
 	unsigned long flags;
 
+	rcu_read_lock();
+	t = vmctl_fthread_find(p, tsk);
+	rcu_read_unlock();
 	if (likely(t))
 		return t;
 	if (READ_ONCE(p->nthreads) >= VMCTL_FAULTS_MAX_THREADS)
@@ -265,18 +321,20 @@ static struct vmctl_fthread *vmctl_fthread_get(struct vmctl_fproc *p,
 	t = kzalloc(sizeof(*t), gfp | __GFP_NOWARN);
 	if (!t)
 		return NULL;
+	t->proc = p;
 	t->pid = tsk->pid;
 	t->start_time = tsk->start_time;
 	t->base_min = base_min;
 	t->base_maj = base_maj;
-	t->vma_idx = -1;
 	t->pend_idx = -1;
 
 	raw_spin_lock_irqsave(&p->lock, flags);
-	if (p->nthreads >= VMCTL_FAULTS_MAX_THREADS) {
+	/* The thread and the tracker attaching it may race. */
+	old = vmctl_fthread_find(p, tsk);
+	if (old || p->nthreads >= VMCTL_FAULTS_MAX_THREADS) {
 		raw_spin_unlock_irqrestore(&p->lock, flags);
 		kfree(t);
-		return NULL;
+		return old;
 	}
 	p->nthreads++;
 	list_add_tail_rcu(&t->node, &p->threads);
@@ -309,13 +367,11 @@ static void vmctl_fproc_init(struct vmctl_fproc *p)
 {
 	unsigned int i;
 
-	p->gen = atomic64_inc_return(&vmctl_fproc_gen);
 	raw_spin_lock_init(&p->lock);
 	INIT_LIST_HEAD(&p->threads);
 	for (i = 0; i < ARRAY_SIZE(p->thash); i++)
 		INIT_HLIST_HEAD(&p->thash[i]);
 	p->vmas[VMCTL_FVMA_OTHER].kind = VMCTL_KIND_ANON;
-	atomic_long_set(&p->sigseq, 0);
 }
 
 /*
@@ -370,109 +426,220 @@ err_count:
 	return NULL;
 }
 
-/* An entry that got no exit: the fault failed. @sig: SIGSEGV, SIGBUS or 0. */
-static void vmctl_fault_failed(struct vmctl_fproc *p, struct vmctl_fthread *t,
-			       int sig)
+/* This CPU's slot's record if it is that of @tsk (current), or NULL. */
+static __always_inline struct vmctl_fthread *vmctl_fslot_get(struct task_struct *tsk)
 {
+	struct vmctl_fthread *t = this_cpu_read(vmctl_fslot.t);
+
+	if (likely(this_cpu_read(vmctl_fslot.tsk) == tsk &&
+		   t->start_time == tsk->start_time))
+		return t;
+	return NULL;
+}
+
+/*
+ * The record of @tsk (current) in @p or, with @p NULL, in the process the
+ * hash has for it (with system-wide tracking, @create: created if
+ * missing); left in this CPU's slot. @min_done, @maj_done: the fault
+ * being counted is already in min_flt or maj_flt (at the exit).
+ */
+static noinline struct vmctl_fthread *
+vmctl_fthread_lookup(struct task_struct *tsk, struct vmctl_fproc *p,
+		     bool create, unsigned int min_done, unsigned int maj_done)
+{
+	struct vmctl_fthread *t;
+
+	/*
+	 * The probes run with preemption disabled, which is an RCU
+	 * read-side section: no rcu_read_lock() needed.
+	 */
+	if (!p) {
+		p = vmctl_fproc_lookup(tsk->signal);
+		if (!p) {
+			if (!create || !READ_ONCE(vmctl_fsystem) || !tsk->mm ||
+			    (tsk->flags & PF_KTHREAD) || pagefault_disabled())
+				return NULL;
+			p = vmctl_fproc_new_atomic(tsk);
+			if (!p)
+				return NULL;
+		}
+	}
+	t = vmctl_fthread_get(p, tsk, tsk->min_flt - min_done,
+			      tsk->maj_flt - maj_done, GFP_ATOMIC);
+	if (t) {
+		this_cpu_write(vmctl_fslot.tsk, tsk);
+		this_cpu_write(vmctl_fslot.t, t);
+		this_cpu_write(vmctl_fslot.proc, p);
+		/* The slot before @stopping: vmctl_fproc_unhash() sees it or we see that. */
+		smp_mb();
+		if (unlikely(READ_ONCE(p->stopping)))
+			this_cpu_write(vmctl_fslot.tsk, NULL);
+	}
+	return t;
+}
+
+/* An entry that got no exit: the fault failed. @sig: SIGSEGV, SIGBUS or 0. */
+static void vmctl_fault_failed(struct vmctl_fthread *t, int sig)
+{
+	/* Faults on kernel addresses are not counted (see the user probe). */
+	if (t->open_addr >= TASK_SIZE_MAX) {
+		t->open = 0;
+		return;
+	}
 	if (sig == SIGSEGV)
 		t->c.sigsegv++;
 	else if (sig == SIGBUS)
 		t->c.sigbus++;
-	else if (!t->open_user)
+	else if (!(t->open & VMCTL_FK_USER))
 		t->c.efault++;
-	else if (atomic_long_read(&p->sigseq) != t->open_sigseq)
+	else if (READ_ONCE(t->proc->last_signal) > t->open_ts)
 		t->c.retry++;
 	else
 		t->c.oom++;
-	t->open = false;
+	t->open = 0;
 }
 
 /*
- * Fault latency clock: the TSC read raw at both ends (a fault that
- * resumed on another CPU may see a small skew, clamped at 0), converted
- * to ns once per fault with tsc_khz; local_clock() without a usable TSC.
- * Reading the timekeeping clocks twice per fault cost more than the rest
- * of the handlers' work.
+ * Fault latency clock: the TSC read raw at both ends (unordered: a few
+ * cycles of skid against a fault of microseconds; a fault that resumed
+ * on another CPU may see a small skew, clamped at 0), converted to ns
+ * once per fault with a multiplier from tsc_khz; local_clock() without a
+ * usable TSC. Reading the timekeeping clocks twice per fault cost more
+ * than the rest of the handlers' work.
  */
-static bool vmctl_fault_tsc __read_mostly;
+static DEFINE_STATIC_KEY_TRUE(vmctl_fault_tsc);
+#define VMCTL_TSC_SHIFT		24
+static u32 vmctl_tsc_mult;	/* ns = cycles * mult >> VMCTL_TSC_SHIFT */
 
 static __always_inline u64 vmctl_fault_clock(void)
 {
-	return likely(vmctl_fault_tsc) ? rdtsc_ordered() : local_clock();
+	return static_branch_likely(&vmctl_fault_tsc) ? rdtsc() : local_clock();
 }
 
-static __always_inline u64 vmctl_fault_clock_ns(u64 delta)
+static __always_inline u64 vmctl_tsc_ns(u64 cycles)
 {
-	return likely(vmctl_fault_tsc) ?
-	       mul_u64_u32_div(delta, USEC_PER_SEC, tsc_khz) : delta;
+	return mul_u64_u32_shr(cycles, READ_ONCE(vmctl_tsc_mult), VMCTL_TSC_SHIFT);
+}
+
+/* The latency of a fault that started at @start, in ns. */
+static __always_inline u64 vmctl_fault_ns(u64 start)
+{
+	u64 now = vmctl_fault_clock();
+
+	if (unlikely(now <= start))
+		return 0;
+	return static_branch_likely(&vmctl_fault_tsc) ? vmctl_tsc_ns(now - start) :
+	       now - start;
 }
 
 /*
- * The slow part of the entry probe, for a tracked process (or any, with
- * system-wide tracking): out of line, so that the check for the others
- * (vmctl_fault_wanted()) needs no stack frame.
+ * Whether current may be tracked: with system-wide tracking, any task;
+ * otherwise only one with perf events (a tracked process has its own
+ * per-thread events). One compare for an untracked process.
  */
-static noinline void vmctl_fault_entry(struct pt_regs *regs, unsigned long addr,
-				       unsigned long err, bool user)
+static __always_inline bool vmctl_task_maybe_tracked(struct task_struct *tsk)
 {
-	struct task_struct *tsk = current;
-	struct vmctl_fslot *slot;
-	struct vmctl_fthread *t;
-	struct vmctl_fproc *p;
+	/*
+	 * The context of software events: a pointer since 6.2, an array
+	 * by kind of PMU before.
+	 */
+	struct perf_event_context **ctxp = (void *)&tsk->perf_event_ctxp;
+	unsigned int i = __same_type(tsk->perf_event_ctxp, *ctxp) ? 0 : perf_sw_context;
 
 	/*
-	 * Tracepoint probes run with preemption disabled, which is an RCU
-	 * read-side section: no rcu_read_lock() needed on this hot path.
+	 * A hint, set before a tracker attaches events: a plain load (a
+	 * compare with memory) that may race with its setting.
 	 */
-	p = vmctl_fproc_lookup(tsk->signal);
-	if (likely(!p)) {
-		if (likely(!READ_ONCE(vmctl_fsystem)))
-			return;
-		if (!tsk->mm || (tsk->flags & PF_KTHREAD) || pagefault_disabled())
-			return;
-		p = vmctl_fproc_new_atomic(tsk);
-		if (!p)
-			return;
-	}
-	/* The handler refuses these at once, without counting them. */
-	if (!tsk->mm || pagefault_disabled())
-		return;
-	t = vmctl_fthread_get(p, tsk, tsk->min_flt, tsk->maj_flt, GFP_ATOMIC);
-	if (!t)
-		return;
-	if (t->open)
-		vmctl_fault_failed(p, t, 0);
-	t->open = true;
-	t->open_user = user;
-	t->open_addr = addr;
-	t->open_err = err;
-	t->open_sigseq = atomic_long_read(&p->sigseq);
-	t->open_ns = vmctl_fault_clock();
-	slot = this_cpu_ptr(&vmctl_fslot);
-	slot->tsk = tsk;
-	slot->gen = p->gen;
-	slot->t = t;
+	return data_race(ctxp[i]) || static_branch_unlikely(&vmctl_fsys_on);
 }
 
-/* What an untracked process pays: a bucket load and a compare. */
-static __always_inline bool vmctl_fault_wanted(unsigned long addr)
+/* Opens a fault of @t (current) at @addr. @kind: see VMCTL_FOPEN. */
+static __always_inline void vmctl_fault_open(struct vmctl_fthread *t,
+					     unsigned long addr,
+					     unsigned long kind)
 {
-	return addr < TASK_SIZE_MAX &&
-	       (vmctl_fproc_lookup(current->signal) || READ_ONCE(vmctl_fsystem));
+	t->open = kind | VMCTL_FOPEN;
+	t->open_addr = addr;
+	t->open_ts = vmctl_fault_clock();
+}
+
+/*
+ * The entry when the slot does not have current's record or a fault is
+ * open; also that of a task with perf events that is not tracked (one
+ * that was, or that someone else profiles): a hash lookup.
+ */
+static noinline void vmctl_fault_entry_slow(unsigned long addr,
+					    unsigned long kind)
+{
+	struct task_struct *tsk = current;
+	struct vmctl_fthread *t = vmctl_fslot_get(tsk);
+	struct vmctl_fproc *p;
+
+	if (!t) {
+		p = vmctl_fproc_lookup(tsk->signal);
+		if (!p && !static_branch_unlikely(&vmctl_fsys_on))
+			return;
+		t = vmctl_fthread_lookup(tsk, p, true, 0, 0);
+		if (!t)
+			return;
+	}
+	if (t->open & VMCTL_FOPEN)
+		vmctl_fault_failed(t, 0);
+	vmctl_fault_open(t, addr, kind);
+}
+
+/*
+ * The entry of a fault of @tsk (current), a task that may be tracked:
+ * with the record in this CPU's slot (the thread's last fault was here),
+ * a few loads and stores without a stack frame.
+ */
+static __always_inline void vmctl_fault_entry(struct task_struct *tsk,
+					      unsigned long addr,
+					      unsigned long kind)
+{
+	struct vmctl_fthread *t = this_cpu_read(vmctl_fslot.t);
+
+	if (unlikely(this_cpu_read(vmctl_fslot.tsk) != tsk ||
+		     t->start_time != tsk->start_time || (t->open & VMCTL_FOPEN) ||
+		     !static_branch_likely(&vmctl_fault_tsc))) {
+		vmctl_fault_entry_slow(addr, kind);
+		return;
+	}
+	/* vmctl_fault_open() with the TSC: no call, no stack frame. */
+	t->open = kind | VMCTL_FOPEN;
+	t->open_addr = addr;
+	t->open_ts = rdtsc();
+}
+
+/* The access type bits of the x86 error code, as a kind. */
+static __always_inline unsigned long vmctl_err_kind(unsigned long err)
+{
+	return (err & (X86_PF_WRITE | X86_PF_INSTR)) >> 1;
 }
 
 static notrace void vmctl_pf_user_probe(void *data, unsigned long addr,
 					struct pt_regs *regs, unsigned long err)
 {
-	if (unlikely(vmctl_fault_wanted(addr)))
-		vmctl_fault_entry(regs, addr, err, true);
+	struct task_struct *tsk = current;
+
+	/*
+	 * A fault on a kernel address from user mode is opened too (not
+	 * checking is cheaper): it never completes, and vmctl_fault_failed()
+	 * drops it.
+	 */
+	if (unlikely(vmctl_task_maybe_tracked(tsk)))
+		vmctl_fault_entry(tsk, addr, vmctl_err_kind(err) | VMCTL_FK_USER);
 }
 
 static notrace void vmctl_pf_kernel_probe(void *data, unsigned long addr,
 					  struct pt_regs *regs, unsigned long err)
 {
-	if (unlikely(vmctl_fault_wanted(addr)))
-		vmctl_fault_entry(regs, addr, err, false);
+	struct task_struct *tsk = current;
+
+	/* The handler refuses these at once, without counting them. */
+	if (unlikely(vmctl_task_maybe_tracked(tsk)) && addr < TASK_SIZE_MAX &&
+	    tsk->mm && !pagefault_disabled())
+		vmctl_fault_entry(tsk, addr, vmctl_err_kind(err));
 }
 
 static void vmctl_signal_probe(void *data, int sig, struct kernel_siginfo *info,
@@ -484,47 +651,28 @@ static void vmctl_signal_probe(void *data, int sig, struct kernel_siginfo *info,
 	p = vmctl_fproc_lookup(task->signal);
 	if (likely(!p))
 		return;
-	atomic_long_inc(&p->sigseq);
+	/* Since a fault's entry: it may have been abandoned for it (retry). */
+	WRITE_ONCE(p->last_signal, vmctl_fault_clock());
 	/* A fault's own signal: raised by the faulting thread on itself. */
 	if (task != current || (sig != SIGSEGV && sig != SIGBUS) ||
 	    (unsigned long)info <= (unsigned long)SEND_SIG_PRIV)
 		return;
 	t = vmctl_fthread_find(p, task);
-	if (t && t->open &&
+	if (t && (t->open & VMCTL_FOPEN) &&
 	    (unsigned long)info->si_addr == t->open_addr)
-		vmctl_fault_failed(p, t, sig);
+		vmctl_fault_failed(t, sig);
 }
 
-/* What one completed fault adds. */
-struct vmctl_fdone {
-	bool major, write, exec, user, timed;
-	u64 ns;
-};
-
-static void vmctl_counts_add(struct vmctl_fault_counts *c,
-			     const struct vmctl_fdone *d)
-{
-	if (d->major)
-		c->major++;
-	else
-		c->minor++;
-	c->write += d->write;
-	c->exec += d->exec;
-	if (d->user)
-		c->user++;
-	else
-		c->kernel++;
-	if (d->timed) {
-		unsigned int b = d->ns ? min_t(unsigned int, ilog2(d->ns),
-					       VMCTL_FAULT_HIST_BUCKETS - 1) : 0;
-
-		c->lat_count++;
-		c->lat_total_ns += d->ns;
-		if (d->ns > c->lat_max_ns)
-			c->lat_max_ns = d->ns;
-		c->hist[b]++;
-	}
-}
+/*
+ * With per-VMA locks the mm counts its write-locked sections in a
+ * seqcount: while it is unchanged (and so even: @t's count was read with
+ * mmap_lock held), the VMA layout is the one @t saw at its last fault,
+ * and that fault's bucket is this one's if @addr is in the same VMA. (6.1
+ * has no such count: always look up.)
+ */
+#if defined(CONFIG_PER_VMA_LOCK) && defined(VMCTL_HAVE_MM_LOCK_SEQCOUNT)
+#define VMCTL_FVMA_CACHE
+#endif
 
 static bool vmctl_fvma_match(const struct vmctl_fvma *v,
 			     const struct vm_area_struct *vma)
@@ -574,183 +722,344 @@ static struct vmctl_fvma *vmctl_fvma_get(struct vmctl_fproc *p,
 			strscpy(v->special, name, sizeof(v->special));
 	}
 found:
-	v->start = vma->vm_start;
-	v->end = vma->vm_end;
+	/* Read without the lock by vmctl_fault_vma_slow(). */
+	WRITE_ONCE(v->start, vma->vm_start);
+	WRITE_ONCE(v->end, vma->vm_end);
 	return v;
 }
 
-static void vmctl_fvma_counts_add(struct vmctl_fvma_counts *n,
-				  const struct vmctl_fdone *d)
+/* Adds the totals of @c to @s. */
+static void vmctl_fsums_add(struct vmctl_fsums *s,
+			    const struct vmctl_fvma_counts *c)
 {
-	if (d->major)
-		n->major++;
-	else
-		n->minor++;
-	n->write += d->write;
-	n->exec += d->exec;
-	if (d->user)
-		n->user++;
-	else
-		n->kernel++;
-	if (d->timed) {
-		n->lat_total += d->ns;
-		if (d->ns > n->lat_max)
-			n->lat_max = d->ns;
+	unsigned int i, k;
+	u64 n;
+
+	for (i = 0; i < VMCTL_FKINDS; i++) {
+		n = READ_ONCE(c->kind[i]);
+		k = i;
+		if (k >= VMCTL_FK_MAJOR) {
+			k -= VMCTL_FK_MAJOR;
+			s->major += n;
+		} else {
+			s->minor += n;
+		}
+		if (k & VMCTL_FK_WRITE)
+			s->write += n;
+		if (k & VMCTL_FK_EXEC)
+			s->exec += n;
+		if (k & VMCTL_FK_USER)
+			s->user += n;
+		else
+			s->kernel += n;
 	}
+	s->lat_total += READ_ONCE(c->lat_total);
 }
 
-static void vmctl_fvma_counts_merge(struct vmctl_fvma_counts *dst,
-				    const struct vmctl_fvma_counts *src)
+/* @dst += @now - @then. */
+static void vmctl_fsums_add_diff(struct vmctl_fsums *dst,
+				 const struct vmctl_fsums *now,
+				 const struct vmctl_fsums *then)
 {
-	dst->minor += READ_ONCE(src->minor);
-	dst->major += READ_ONCE(src->major);
-	dst->write += READ_ONCE(src->write);
-	dst->exec += READ_ONCE(src->exec);
-	dst->user += READ_ONCE(src->user);
-	dst->kernel += READ_ONCE(src->kernel);
-	dst->lat_total += READ_ONCE(src->lat_total);
-	dst->lat_max = max(dst->lat_max, READ_ONCE(src->lat_max));
+	dst->minor += now->minor - then->minor;
+	dst->major += now->major - then->major;
+	dst->write += now->write - then->write;
+	dst->exec += now->exec - then->exec;
+	dst->user += now->user - then->user;
+	dst->kernel += now->kernel - then->kernel;
+	dst->lat_total += now->lat_total - then->lat_total;
 }
 
 /*
- * With per-VMA locks the mm counts its write-locked sections in a
- * seqcount: while it is even and unchanged, the VMA layout is the one a
- * thread saw at its last fault, and that fault's bucket can be reused
- * without a lock or a tree walk. (6.1 has no such count: always look up.)
+ * Move what @t (current) counted since its snapshot into its bucket and
+ * take a new snapshot.
  */
-#if defined(CONFIG_PER_VMA_LOCK) && defined(VMCTL_HAVE_MM_LOCK_SEQCOUNT)
-#define VMCTL_FVMA_CACHE
-static u64 vmctl_layout_seq(struct mm_struct *mm)
-{
-	return raw_read_seqcount(&mm->mm_lock_seq);
-}
-
-/* Move the pending counts of @t (current) into their bucket. */
 static void vmctl_fthread_flush_locked(struct vmctl_fproc *p,
 				       struct vmctl_fthread *t)
 {
-	if (t->pend_idx < 0)
-		return;
-	vmctl_fvma_counts_merge(&p->vmas[t->pend_idx].n, &t->pend);
-	memset(&t->pend, 0, sizeof(t->pend));
+	struct vmctl_fsums now = {};
+	struct vmctl_fvma *v;
+
+	vmctl_fsums_add(&now, &t->c.v);
+	if (t->pend_idx >= 0) {
+		v = &p->vmas[t->pend_idx];
+		vmctl_fsums_add_diff(&v->n, &now, &t->snap);
+		v->lat_max = max(v->lat_max, t->pend_lat_max);
+	}
+	t->snap = now;
+	if (t->pend_lat_max > t->c.lat_max) {
+		WRITE_ONCE(t->c.lat_max, t->pend_lat_max);
+		/* Readers read @pend_lat_max, then this: vmctl_fthread_sum(). */
+		smp_wmb();
+	}
+	WRITE_ONCE(t->pend_lat_max, 0);
 	t->pend_idx = -1;
 }
-#endif
 
-static void vmctl_fault_vma_account(struct vmctl_fproc *p,
-				    struct vmctl_fthread *t, unsigned long addr,
-				    const struct vmctl_fdone *d)
+/* VMCTL_FVMA_CACHE: the faults in @vma of @mm go to @t's current bucket. */
+static void vmctl_fvma_cache(struct vmctl_fthread *t, struct mm_struct *mm,
+			     struct vm_area_struct *vma)
 {
+#ifdef VMCTL_FVMA_CACHE
+	/* Stable: no writer while we hold mmap_lock for read. */
+	t->vma_mm = mm;
+	t->vma_seq = raw_read_seqcount(&mm->mm_lock_seq);
+	t->vma_start = vma->vm_start;
+	t->vma_len = vma->vm_end - vma->vm_start;
+#endif
+}
+
+/*
+ * The bucket of a fault at @addr when the VMA cache does not have it. If
+ * it is the one @t's counts since its snapshot belong to, nothing moves;
+ * otherwise those counts go to their bucket, and the ones from now on
+ * (this fault's first) to the new one.
+ *
+ * The fault may hold mmap_lock, a per-VMA lock, or (after
+ * VM_FAULT_COMPLETED) nothing: take a read hold of our own, or give up
+ * (the "other" bucket) when a writer is active or waiting.
+ */
+static noinline void vmctl_fault_vma_slow(struct vmctl_fthread *t,
+					  unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct vmctl_fproc *p = t->proc;
+	struct vm_area_struct *vma = NULL;
+	struct vmctl_fvma *v = NULL;
+	unsigned long flags;
+	bool locked = false;
+	int idx;
+
+	if (mm && mmap_read_trylock(mm)) {
+		locked = true;
+		vma = vma_lookup(mm, addr);
+	}
+	t->vma_mm = NULL;
+	if (vma && t->pend_idx >= 0 && t->pend_idx != VMCTL_FVMA_OTHER) {
+		/* What vmctl_fvma_get() would find, as it left it: no lock. */
+		v = &p->vmas[t->pend_idx];
+		if (READ_ONCE(v->start) == vma->vm_start &&
+		    READ_ONCE(v->end) == vma->vm_end) {
+			vmctl_fvma_cache(t, mm, vma);
+			goto out;
+		}
+		v = NULL;
+	}
+	raw_spin_lock_irqsave(&p->lock, flags);
+	if (vma)
+		v = vmctl_fvma_get(p, vma);
+	idx = v ? v - p->vmas : VMCTL_FVMA_OTHER;
+	if (idx != t->pend_idx) {
+		vmctl_fthread_flush_locked(p, t);
+		t->pend_idx = idx;
+	}
+	raw_spin_unlock_irqrestore(&p->lock, flags);
+	if (v)
+		vmctl_fvma_cache(t, mm, vma);
+out:
+	if (locked)
+		mmap_read_unlock(mm);
+}
+
+/*
+ * A fault of a thread without a record (the process has
+ * VMCTL_FAULTS_MAX_THREADS, or memory was short): counted under the lock,
+ * without latency or access type.
+ */
+static noinline void vmctl_fault_overflow(struct vmctl_fproc *p, bool major,
+					  unsigned long addr,
+					  struct pt_regs *regs)
+{
+	unsigned int kind = (user_mode(regs) ? VMCTL_FK_USER : 0) +
+			    (major ? VMCTL_FK_MAJOR : 0);
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma = NULL;
 	struct vmctl_fvma *v = NULL;
 	unsigned long flags;
 	bool locked = false;
 
-#ifdef VMCTL_FVMA_CACHE
-	if (t && t->vma_idx >= 0 && t->vma_mm == mm &&
-	    addr >= t->vma_start && addr < t->vma_end) {
-		u64 seq = vmctl_layout_seq(mm);
-
-		if (!(seq & 1) && seq == t->vma_seq) {
-			/* The thread's own pending counts: no lock. */
-			if (unlikely(t->pend_idx != t->vma_idx)) {
-				raw_spin_lock_irqsave(&p->lock, flags);
-				vmctl_fthread_flush_locked(p, t);
-				t->pend_idx = t->vma_idx;
-				raw_spin_unlock_irqrestore(&p->lock, flags);
-			}
-			vmctl_fvma_counts_add(&t->pend, d);
-			return;
-		}
-	}
-#endif
-	/*
-	 * The fault may hold mmap_lock, a per-VMA lock, or (after
-	 * VM_FAULT_COMPLETED) nothing: take a read hold of our own, or give
-	 * up when a writer is active or waiting.
-	 */
 	if (mm && mmap_read_trylock(mm)) {
 		locked = true;
 		vma = vma_lookup(mm, addr);
 	}
 	raw_spin_lock_irqsave(&p->lock, flags);
+	p->overflow.v.kind[kind]++;
 	if (vma)
 		v = vmctl_fvma_get(p, vma);
-#ifdef VMCTL_FVMA_CACHE
-	if (t && v) {
-		/* Stable: no writer while we hold mmap_lock for read. */
-		t->vma_mm = mm;
-		t->vma_seq = vmctl_layout_seq(mm);
-		t->vma_start = vma->vm_start;
-		t->vma_end = vma->vm_end;
-		t->vma_idx = v - p->vmas;
-	}
-#endif
 	if (!v)
 		v = &p->vmas[VMCTL_FVMA_OTHER];
-	vmctl_fvma_counts_add(&v->n, d);
+	if (major)
+		v->n.major++;
+	else
+		v->n.minor++;
+	if (user_mode(regs))
+		v->n.user++;
+	else
+		v->n.kernel++;
 	raw_spin_unlock_irqrestore(&p->lock, flags);
 	if (locked)
 		mmap_read_unlock(mm);
 }
 
-static void vmctl_fault_done(struct vmctl_fproc *p, struct perf_event *event,
-			     struct perf_sample_data *data,
-			     struct pt_regs *regs)
+static __always_inline bool vmctl_fvma_cached(struct vmctl_fthread *t,
+					      unsigned long addr)
 {
-	struct task_struct *tsk = current;
-	unsigned long addr = data->addr;
-	struct vmctl_fdone d = {
-		.major = event->attr.config == PERF_COUNT_SW_PAGE_FAULTS_MAJ,
-	};
-	u64 flt = tsk->min_flt + tsk->maj_flt;
-	struct vmctl_fthread *t;
-	unsigned long flags;
+#ifdef VMCTL_FVMA_CACHE
+	struct mm_struct *mm = current->mm;
 
-	struct vmctl_fslot *slot = this_cpu_ptr(&vmctl_fslot);
-
-	if (unlikely(tsk->signal != p->signal))
-		return;
-	t = slot->t;
-	if (!(slot->tsk == tsk && slot->gen == p->gen && t->pid == tsk->pid &&
-	      t->start_time == tsk->start_time))
-		t = vmctl_fthread_get(p, tsk, tsk->min_flt - !d.major,
-				      tsk->maj_flt - d.major, GFP_ATOMIC);
-	if (t) {
-		/* A thread that got an event twice (see vmctl_fproc_attach()). */
-		if (t->last_flt == flt)
-			return;
-		t->last_flt = flt;
-		if (t->open && (t->open_addr >> PAGE_SHIFT) == (addr >> PAGE_SHIFT)) {
-			u64 now = vmctl_fault_clock();
-
-			d.user = t->open_user;
-			d.write = t->open_err & X86_PF_WRITE;
-			d.exec = t->open_err & X86_PF_INSTR;
-			d.timed = true;
-			d.ns = now > t->open_ns ?
-			       vmctl_fault_clock_ns(now - t->open_ns) : 0;
-			t->open = false;
-		} else {
-			d.user = user_mode(regs);
-		}
-		vmctl_counts_add(&t->c, &d);
-	} else {
-		d.user = user_mode(regs);
-		raw_spin_lock_irqsave(&p->lock, flags);
-		vmctl_counts_add(&p->overflow, &d);
-		raw_spin_unlock_irqrestore(&p->lock, flags);
-	}
-	vmctl_fault_vma_account(p, t, addr, &d);
+	return t->vma_mm == mm && addr - t->vma_start < t->vma_len &&
+	       raw_read_seqcount(&mm->mm_lock_seq) == t->vma_seq;
+#else
+	return false;
+#endif
 }
 
-/* Per-thread events of a tracked process: the context is its record. */
-static void vmctl_fault_exit(struct perf_event *event,
-			     struct perf_sample_data *data,
-			     struct pt_regs *regs)
+/*
+ * Counts the completed fault @open of @t (current), which is in the
+ * bucket @t's counts since its snapshot go to; @ns its latency.
+ */
+static __always_inline void vmctl_fault_count(struct vmctl_fthread *t,
+					      unsigned long open, bool major,
+					      u64 ns)
 {
-	vmctl_fault_done(event->overflow_handler_context, event, data, regs);
+	t->open = 0;
+	t->c.v.lat_total += ns;
+	if (ns > t->pend_lat_max)
+		t->pend_lat_max = ns;
+	/* Buckets from VMCTL_FAULT_HIST_BUCKETS - 1 on are summed when read. */
+	t->c.hist[__fls(ns | 1)]++;
+	t->c.v.kind[open + (major ? VMCTL_FK_MAJOR : 0)]++;
+}
+
+/*
+ * The exit of a fault of current in @p, of its record @t if known, when
+ * it is not the common case: not the record's own event, no entry seen
+ * for it, or another VMA than the last fault's.
+ */
+static noinline void vmctl_fault_exit_slow(struct vmctl_fproc *p,
+					   struct vmctl_fthread *t, bool major,
+					   unsigned long addr,
+					   struct pt_regs *regs)
+{
+	struct task_struct *tsk = current;
+	unsigned long open;
+	bool same_page;
+	u64 flt;
+
+	/*
+	 * @t is the record the event was attached with: current's unless
+	 * current took over its leader's identity in execve().
+	 */
+	if (t && unlikely(t->start_time != tsk->start_time))
+		t = NULL;
+	if (!t) {
+		if (unlikely(tsk->signal != p->signal))
+			return;
+		t = vmctl_fslot_get(tsk);
+		if (!t || t->proc != p)
+			t = vmctl_fthread_lookup(tsk, p, false, !major, major);
+		if (!t) {
+			vmctl_fault_overflow(p, major, addr, regs);
+			return;
+		}
+	}
+	open = t->open;
+	same_page = !((t->open_addr ^ addr) >> PAGE_SHIFT);
+	if (likely((open & VMCTL_FOPEN) && same_page)) {
+		if (!vmctl_fvma_cached(t, addr))
+			vmctl_fault_vma_slow(t, addr);
+		vmctl_fault_count(t, open, major, vmctl_fault_ns(t->open_ts));
+		return;
+	}
+	/*
+	 * No open entry for it. A thread that got two events for each
+	 * fault (see vmctl_fproc_attach()) is here for the second one:
+	 * the fault its entry opened was just closed (same page, nothing
+	 * open), or it was counted here (same min_flt + maj_flt).
+	 */
+	flt = tsk->min_flt + tsk->maj_flt;
+	if (t->last_flt == flt || (!(open & VMCTL_FOPEN) && same_page))
+		return;
+	t->last_flt = flt;
+	if (!(open & VMCTL_FOPEN))
+		t->open_addr = addr;
+	if (!vmctl_fvma_cached(t, addr))
+		vmctl_fault_vma_slow(t, addr);
+	/* Its entry is unknown: no access type, no latency. */
+	t->c.v.kind[(user_mode(regs) ? VMCTL_FK_USER : 0) +
+		    (major ? VMCTL_FK_MAJOR : 0)]++;
+}
+
+/*
+ * The exit of a fault of a tracked process: a per-thread perf event found
+ * its task running. The event the tracker attached to a thread has the
+ * thread's record as context; the copies new threads inherit have the
+ * same context, the record of the thread the copy comes from.
+ */
+static __always_inline void vmctl_fault_exit(struct perf_event *event,
+					     struct perf_sample_data *data,
+					     struct pt_regs *regs, bool major)
+{
+	struct vmctl_fthread *t = event->overflow_handler_context;
+	unsigned long addr = data->addr;
+	unsigned long open = t->open;
+	u64 start, now, ns;
+
+	/*
+	 * An inherited copy: @t is not current's. (A thread that took over
+	 * the identity of its leader in execve() has another mm than the
+	 * one @t cached: see vmctl_fault_exit_slow().)
+	 */
+	if (unlikely(event->parent)) {
+		vmctl_fault_exit_slow(t->proc, NULL, major, addr, regs);
+		return;
+	}
+	/*
+	 * Every fault that reaches handle_mm_fault() had its entry, so an
+	 * open fault is this one: the address is compared on the slow path
+	 * only (the exit of the first fault after tracking started has none).
+	 */
+	if (unlikely(!(open & VMCTL_FOPEN) || !vmctl_fvma_cached(t, addr) ||
+		     !static_branch_likely(&vmctl_fault_tsc))) {
+		vmctl_fault_exit_slow(t->proc, t, major, addr, regs);
+		return;
+	}
+	/* vmctl_fault_ns() with the TSC: no call, no stack frame. */
+	start = t->open_ts;
+	now = rdtsc();
+	ns = likely(now > start) ? vmctl_tsc_ns(now - start) : 0;
+	vmctl_fault_count(t, open, major, ns);
+}
+
+static notrace void vmctl_fault_exit_min(struct perf_event *event,
+					 struct perf_sample_data *data,
+					 struct pt_regs *regs)
+{
+	vmctl_fault_exit(event, data, regs, false);
+}
+
+static notrace void vmctl_fault_exit_maj(struct perf_event *event,
+					 struct perf_sample_data *data,
+					 struct pt_regs *regs)
+{
+	vmctl_fault_exit(event, data, regs, true);
+}
+
+/* Events of a thread without a record: the context is the process. */
+static void vmctl_fault_exit_proc_min(struct perf_event *event,
+				      struct perf_sample_data *data,
+				      struct pt_regs *regs)
+{
+	vmctl_fault_exit_slow(event->overflow_handler_context, NULL, false,
+			      data->addr, regs);
+}
+
+static void vmctl_fault_exit_proc_maj(struct perf_event *event,
+				      struct perf_sample_data *data,
+				      struct pt_regs *regs)
+{
+	vmctl_fault_exit_slow(event->overflow_handler_context, NULL, true,
+			      data->addr, regs);
 }
 
 /* Per-CPU events of system-wide tracking: every completed fault. */
@@ -758,18 +1067,22 @@ static void vmctl_fault_exit_sys(struct perf_event *event,
 				 struct perf_sample_data *data,
 				 struct pt_regs *regs)
 {
-	struct vmctl_fproc *p = vmctl_fproc_lookup(current->signal);
+	bool major = event->attr.config == PERF_COUNT_SW_PAGE_FAULTS_MAJ;
+	struct task_struct *tsk = current;
+	struct vmctl_fthread *t = vmctl_fslot_get(tsk);
 	struct vmctl_fault_counts *c;
+	struct vmctl_fproc *p;
 
+	p = t ? t->proc : vmctl_fproc_lookup(tsk->signal);
 	if (p) {
 		/* A process tracked itself is counted by its own events. */
 		if (!READ_ONCE(p->own_events))
-			vmctl_fault_done(p, event, data, regs);
+			vmctl_fault_exit_slow(p, t, major, data->addr, regs);
 		return;
 	}
 	/* No record (table full, memory short, kernel thread): aggregate. */
 	c = this_cpu_ptr(&vmctl_fother);
-	if (event->attr.config == PERF_COUNT_SW_PAGE_FAULTS_MAJ)
+	if (major)
 		c->major++;
 	else
 		c->minor++;
@@ -799,6 +1112,10 @@ static int vmctl_tp_register(void)
 		return 0;
 	if (!vmctl_tp_pf_user || !vmctl_tp_pf_kernel || !vmctl_tp_signal)
 		return -EOPNOTSUPP;
+	/* tsc_khz as refined since boot; no fault is timed meanwhile. */
+	if (static_branch_likely(&vmctl_fault_tsc))
+		WRITE_ONCE(vmctl_tsc_mult,
+			   div_u64((u64)USEC_PER_SEC << VMCTL_TSC_SHIFT, tsc_khz));
 	ret = tracepoint_probe_register(vmctl_tp_signal, vmctl_signal_probe, NULL);
 	if (ret)
 		return ret;
@@ -842,25 +1159,39 @@ static bool vmctl_fproc_has_events(struct vmctl_fproc *p, pid_t pid)
 	return false;
 }
 
+/*
+ * An event of @task (@t its record, or NULL if it has none): see
+ * vmctl_fault_exit().
+ */
 static struct perf_event *vmctl_fevent_create(struct vmctl_fproc *p,
+					      struct vmctl_fthread *t,
 					      struct task_struct *task, u64 config)
 {
+	bool major = config == PERF_COUNT_SW_PAGE_FAULTS_MAJ;
+	perf_overflow_handler_t fn;
 	struct perf_event_attr attr = {
 		.type		= PERF_TYPE_SOFTWARE,
 		.size		= sizeof(attr),
 		.config		= config,
 		.sample_period	= 1,
+		/* The shortest way to the overflow handler. */
+		.sample_type	= PERF_SAMPLE_PERIOD,
 		.inherit	= 1,
 		.inherit_thread	= 1,
 	};
 
-	return perf_event_create_kernel_counter(&attr, -1, task,
-						vmctl_fault_exit, p);
+	if (t)
+		fn = major ? vmctl_fault_exit_maj : vmctl_fault_exit_min;
+	else
+		fn = major ? vmctl_fault_exit_proc_maj : vmctl_fault_exit_proc_min;
+	return perf_event_create_kernel_counter(&attr, -1, task, fn,
+						t ? (void *)t : (void *)p);
 }
 
 static int vmctl_fproc_attach_task(struct vmctl_fproc *p,
 				   struct task_struct *task)
 {
+	struct vmctl_fthread *t;
 	struct vmctl_fevents *fe;
 
 	if (p->nevents == p->events_cap) {
@@ -872,12 +1203,15 @@ static int vmctl_fproc_attach_task(struct vmctl_fproc *p,
 		p->events = fe;
 		p->events_cap = cap;
 	}
+	/* NULL (no room): the events count into proc->overflow. */
+	t = vmctl_fthread_get(p, task, READ_ONCE(task->min_flt),
+			      READ_ONCE(task->maj_flt), GFP_KERNEL);
 	fe = &p->events[p->nevents];
 	fe->pid = task->pid;
-	fe->ev[0] = vmctl_fevent_create(p, task, PERF_COUNT_SW_PAGE_FAULTS_MIN);
+	fe->ev[0] = vmctl_fevent_create(p, t, task, PERF_COUNT_SW_PAGE_FAULTS_MIN);
 	if (IS_ERR(fe->ev[0]))
 		return PTR_ERR(fe->ev[0]);
-	fe->ev[1] = vmctl_fevent_create(p, task, PERF_COUNT_SW_PAGE_FAULTS_MAJ);
+	fe->ev[1] = vmctl_fevent_create(p, t, task, PERF_COUNT_SW_PAGE_FAULTS_MAJ);
 	if (IS_ERR(fe->ev[1])) {
 		perf_event_release_kernel(fe->ev[0]);
 		return PTR_ERR(fe->ev[1]);
@@ -890,7 +1224,7 @@ static int vmctl_fproc_attach_task(struct vmctl_fproc *p,
  * Attach events to every thread. A thread cloned by a thread that already
  * has the event inherits it; one cloned while we walk the list may be
  * missed by the walk and by inheritance, so walk twice. A thread that
- * ends up with two events is counted once (vmctl_fault_exit()).
+ * ends up with two events is counted once (vmctl_fault_exit_slow()).
  */
 static int vmctl_fproc_attach(struct vmctl_fproc *p)
 {
@@ -952,6 +1286,19 @@ static void vmctl_fproc_hash_add(struct vmctl_fproc *p)
 	raw_spin_unlock_irqrestore(&vmctl_fhash_lock, flags);
 }
 
+/* No slot may keep a record of @p. */
+static void vmctl_fslots_clear(struct vmctl_fproc *p)
+{
+	struct vmctl_fslot *slot;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		slot = per_cpu_ptr(&vmctl_fslot, cpu);
+		if (READ_ONCE(slot->proc) == p)
+			WRITE_ONCE(slot->tsk, NULL);
+	}
+}
+
 /* Take @p out of the fault path; vmctl_fproc_stop_finish() after a grace period. */
 static void vmctl_fproc_unhash(struct vmctl_fproc *p)
 {
@@ -960,16 +1307,27 @@ static void vmctl_fproc_unhash(struct vmctl_fproc *p)
 	raw_spin_lock_irqsave(&vmctl_fhash_lock, flags);
 	hash_del_rcu(&p->hnode);
 	raw_spin_unlock_irqrestore(&vmctl_fhash_lock, flags);
+	/* No exit handler of its own runs after this. */
 	vmctl_fproc_release_events(p);
 	WRITE_ONCE(p->own_events, false);
-	p->stopping = true;
+	/*
+	 * Take its records out of the slots. A lookup that found @p before
+	 * it left the hash and fills a slot now sees @stopping and empties
+	 * it again, or we see its slot (vmctl_fthread_lookup()); one that
+	 * still uses a record it read from a slot does so before the grace
+	 * period that follows.
+	 */
+	WRITE_ONCE(p->stopping, true);
+	/* @stopping before the slots; pairs with vmctl_fthread_lookup(). */
+	smp_mb();
+	vmctl_fslots_clear(p);
 }
 
 static void vmctl_fproc_stop_finish(struct vmctl_fproc *p)
 {
 	struct vmctl_fthread *t;
 
-	p->stopping = false;
+	WRITE_ONCE(p->stopping, false);
 	p->exited = true;
 	p->end_ns = ktime_get_ns();
 	if (!p->system && !--vmctl_nlive && !vmctl_fsystem)
@@ -977,7 +1335,7 @@ static void vmctl_fproc_stop_finish(struct vmctl_fproc *p)
 	/* A thread that died inside a fault. */
 	list_for_each_entry(t, &p->threads, node)
 		if (t->open)
-			vmctl_fault_failed(p, t, 0);
+			vmctl_fault_failed(t, 0);
 }
 
 /* Stop counting: no handler uses @p once this returns. */
@@ -1171,6 +1529,7 @@ static void vmctl_fsys_stop_locked(void)
 	int cpu;
 
 	WRITE_ONCE(vmctl_fsystem, false);
+	static_branch_disable(&vmctl_fsys_on);
 	vmctl_fsys_release();
 	/* Records being created in the fault path are pending after this. */
 	synchronize_rcu();
@@ -1222,6 +1581,7 @@ static int vmctl_faults_track_system(bool track)
 	vmctl_fsys_tracker = current_fsuid();
 	vmctl_fsys_start_ns = ktime_get_ns();
 	WRITE_ONCE(vmctl_fsystem, true);
+	static_branch_enable(&vmctl_fsys_on);
 	ret = vmctl_fsys_attach();
 	if (ret)
 		vmctl_fsys_stop_locked();
@@ -1490,6 +1850,47 @@ static void vmctl_counts_sum(struct vmctl_fault_counts *sum,
 	}
 }
 
+/* Adds a thread's (or the overflow's) counters to @sum. */
+static void vmctl_fcounts_sum(struct vmctl_fault_counts *sum,
+			      const struct vmctl_fcounts *c, u64 lat_max)
+{
+	struct vmctl_fsums s = {};
+	unsigned int i;
+	u64 n;
+
+	vmctl_fsums_add(&s, &c->v);
+	sum->minor += s.minor;
+	sum->major += s.major;
+	sum->write += s.write;
+	sum->exec += s.exec;
+	sum->user += s.user;
+	sum->kernel += s.kernel;
+	sum->lat_total_ns += s.lat_total;
+	sum->retry += READ_ONCE(c->retry);
+	sum->sigsegv += READ_ONCE(c->sigsegv);
+	sum->sigbus += READ_ONCE(c->sigbus);
+	sum->oom += READ_ONCE(c->oom);
+	sum->efault += READ_ONCE(c->efault);
+	lat_max = max(lat_max, READ_ONCE(c->lat_max));
+	sum->lat_max_ns = max(sum->lat_max_ns, lat_max);
+	for (i = 0; i < ARRAY_SIZE(c->hist); i++) {
+		n = READ_ONCE(c->hist[i]);
+		sum->hist[min_t(unsigned int, i, VMCTL_FAULT_HIST_BUCKETS - 1)] += n;
+		sum->lat_count += n;
+	}
+}
+
+/* A thread's counters: its largest latency may still be pending. */
+static void vmctl_fthread_sum(struct vmctl_fault_counts *sum,
+			      const struct vmctl_fthread *t)
+{
+	u64 pend_max = READ_ONCE(t->pend_lat_max);
+
+	/* Pending first: pairs with vmctl_fthread_flush_locked(). */
+	smp_rmb();
+	vmctl_fcounts_sum(sum, &t->c, pend_max);
+}
+
 static void vmctl_untraced(struct vmctl_faults *f)
 {
 	u64 seen = f->counts.minor + f->counts.major;
@@ -1509,12 +1910,12 @@ void vmctl_fproc_read_locked(struct vmctl_fproc *p, struct vmctl_faults *f)
 	f->threads = 0;
 	rcu_read_lock();
 	list_for_each_entry_rcu(t, &p->threads, node) {
-		vmctl_counts_sum(&f->counts, &t->c);
+		vmctl_fthread_sum(&f->counts, t);
 		f->threads++;
 	}
 	rcu_read_unlock();
 	raw_spin_lock_irqsave(&p->lock, flags);
-	vmctl_counts_sum(&f->counts, &p->overflow);
+	vmctl_fcounts_sum(&f->counts, &p->overflow, 0);
 	f->vmas = p->nvmas;
 	raw_spin_unlock_irqrestore(&p->lock, flags);
 
@@ -1535,13 +1936,11 @@ int vmctl_fproc_read_thread_locked(struct vmctl_fproc *p, struct vmctl_faults *f
 
 	if (p->exited)
 		return -ENOENT;
-	rcu_read_lock();
-	t = vmctl_fthread_get(p, tsk, tsk->min_flt, tsk->maj_flt, GFP_NOWAIT);
-	rcu_read_unlock();
+	t = vmctl_fthread_get(p, tsk, tsk->min_flt, tsk->maj_flt, GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
 	memset(&f->counts, 0, sizeof(f->counts));
-	vmctl_counts_sum(&f->counts, &t->c);
+	vmctl_fthread_sum(&f->counts, t);
 	f->threads = 1;
 	f->vmas = READ_ONCE(p->nvmas);
 	f->min_flt = tsk->min_flt - t->base_min;
@@ -1561,26 +1960,26 @@ static void vmctl_fvma_fill(const struct vmctl_fvma *v, struct vmctl_fault_vma *
 	r->dev_major = MAJOR(v->dev);
 	r->dev_minor = MINOR(v->dev);
 	r->kind = v->kind;
+	r->lat_max_ns = v->lat_max;
 }
 
-static void vmctl_fvma_fill_counts(const struct vmctl_fvma_counts *n,
-				   struct vmctl_fault_vma *r)
+static void vmctl_fvma_add_sums(const struct vmctl_fsums *s,
+				struct vmctl_fault_vma *r)
 {
-	r->minor = n->minor;
-	r->major = n->major;
-	r->write = n->write;
-	r->exec = n->exec;
-	r->user = n->user;
-	r->kernel = n->kernel;
-	r->lat_total_ns = n->lat_total;
-	r->lat_max_ns = n->lat_max;
+	r->minor += s->minor;
+	r->major += s->major;
+	r->write += s->write;
+	r->exec += s->exec;
+	r->user += s->user;
+	r->kernel += s->kernel;
+	r->lat_total_ns += s->lat_total;
 }
 
 unsigned int vmctl_fproc_vmas_locked(struct vmctl_fproc *p,
 				     struct vmctl_fault_vma *recs)
 {
-	const struct vmctl_fvma *other = &p->vmas[VMCTL_FVMA_OTHER];
-	struct vmctl_fvma_counts sum;
+	struct vmctl_fsums now, d;
+	struct vmctl_fault_vma *r;
 	struct vmctl_fthread *t;
 	unsigned long flags;
 	unsigned int i, n;
@@ -1588,35 +1987,35 @@ unsigned int vmctl_fproc_vmas_locked(struct vmctl_fproc *p,
 
 	raw_spin_lock_irqsave(&p->lock, flags);
 	n = p->nvmas;
-	for (i = 0; i < n; i++) {
-		vmctl_fvma_fill(&p->vmas[i], &recs[i]);
-		vmctl_fvma_fill_counts(&p->vmas[i].n, &recs[i]);
+	/* The buckets, "other" in recs[n] (there is room for it). */
+	for (i = 0; i <= n; i++) {
+		idx = i < n ? i : VMCTL_FVMA_OTHER;
+		vmctl_fvma_fill(&p->vmas[idx], &recs[i]);
+		vmctl_fvma_add_sums(&p->vmas[idx].n, &recs[i]);
 	}
-	/* Plus what threads have pending (moved only under the lock). */
+	/*
+	 * Plus what threads counted since their snapshot: the snapshot and
+	 * the bucket change only under the lock.
+	 */
 	rcu_read_lock();
 	list_for_each_entry_rcu(t, &p->threads, node) {
-		idx = READ_ONCE(t->pend_idx);
-		if (idx < 0 || idx >= n)
+		idx = t->pend_idx;
+		if (idx < 0)
 			continue;
-		sum = p->vmas[idx].n;
-		sum.minor = recs[idx].minor;
-		sum.major = recs[idx].major;
-		sum.write = recs[idx].write;
-		sum.exec = recs[idx].exec;
-		sum.user = recs[idx].user;
-		sum.kernel = recs[idx].kernel;
-		sum.lat_total = recs[idx].lat_total_ns;
-		sum.lat_max = recs[idx].lat_max_ns;
-		vmctl_fvma_counts_merge(&sum, &t->pend);
-		vmctl_fvma_fill_counts(&sum, &recs[idx]);
+		r = &recs[idx == VMCTL_FVMA_OTHER ? n : idx];
+		memset(&now, 0, sizeof(now));
+		vmctl_fsums_add(&now, &t->c.v);
+		memset(&d, 0, sizeof(d));
+		vmctl_fsums_add_diff(&d, &now, &t->snap);
+		vmctl_fvma_add_sums(&d, r);
+		r->lat_max_ns = max_t(u64, r->lat_max_ns, READ_ONCE(t->pend_lat_max));
 	}
 	rcu_read_unlock();
-	if (other->n.minor + other->n.major) {
-		vmctl_fvma_fill(other, &recs[n]);
-		vmctl_fvma_fill_counts(&other->n, &recs[n]);
-		recs[n].start = 0;
-		recs[n].end = 0;
-		recs[n].flags = VMCTL_FAULT_VMA_OTHER;
+	r = &recs[n];
+	if (r->minor + r->major) {
+		r->start = 0;
+		r->end = 0;
+		r->flags = VMCTL_FAULT_VMA_OTHER;
 		n++;
 	}
 	raw_spin_unlock_irqrestore(&p->lock, flags);
@@ -1657,8 +2056,12 @@ int vmctl_fproc_vma_name_locked(struct vmctl_fproc *p, unsigned int i,
 int vmctl_faults_init(void)
 {
 	/* A TSC the kernel trusts (without constant_tsc: its nominal rate). */
-	vmctl_fault_tsc = boot_cpu_has(X86_FEATURE_TSC) && tsc_khz &&
-			  !check_tsc_unstable();
+	/*
+	 * A TSC the kernel trusts (without constant_tsc: its nominal rate),
+	 * fast enough for a 32-bit multiplier (vmctl_tp_register()).
+	 */
+	if (!boot_cpu_has(X86_FEATURE_TSC) || tsc_khz <= 4000 || check_tsc_unstable())
+		static_branch_disable(&vmctl_fault_tsc);
 	for_each_kernel_tracepoint(vmctl_find_tp, NULL);
 	if (!vmctl_tp_pf_user || !vmctl_tp_pf_kernel || !vmctl_tp_signal)
 		pr_warn("vmctl: fault tracepoints not found, fault accounting off\n");
