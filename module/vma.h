@@ -80,6 +80,19 @@ static inline unsigned int vmctl_vma_kind(const struct vm_area_struct *vma)
 	return VMCTL_KIND_ANON;
 }
 
+/*
+ * vmctl_vma_kind() of plain anonymous memory (no file, no vm_ops) that is
+ * neither the heap nor the stack: its flags alone decide.
+ */
+static inline unsigned int vmctl_vma_anon_kind(vm_flags_t flags)
+{
+	if (flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+		return VMCTL_KIND_SPECIAL;
+	if (!(flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return VMCTL_KIND_GUARD;
+	return VMCTL_KIND_ANON;
+}
+
 /* Named VMCTL_VMA_* bits equal to their VM_* bits need no translation. */
 static_assert(VMCTL_VMA_READ == VM_READ && VMCTL_VMA_WRITE == VM_WRITE &&
 	      VMCTL_VMA_EXEC == VM_EXEC);

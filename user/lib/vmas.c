@@ -58,56 +58,90 @@ VMCTL_EXPORT const char *vmctl_vma_flag_name(uint64_t flag)
 }
 
 /*
- * A growing list of records and of the names they point to. While it
- * grows, name_off is relative to @names; vma_list_finish() turns the two
- * into the single allocation that vmctl.h documents.
+ * A growing list of records and of the names they point to, in the single
+ * allocation that vmctl.h documents: room for @cap records, then the
+ * names region of @size bytes at @names_off (always @cap records in).
+ * Accepted records already hold their final name_off, the offset of the
+ * name from the start of the allocation, so the kernel can write records
+ * and names straight into place and the result is ready once the names
+ * stop growing. Growing the records region moves the names region up.
  */
 struct vma_list {
 	struct vmctl_vma *recs;
 	size_t n, cap;
-	char *names;
+	size_t names_off;
 	size_t used, size;
 };
 
 /* Room for the name a VMA can have: a path, " (deleted)" and the NUL. */
 #define NAME_ROOM_MIN	(PATH_MAX + 64)
+/*
+ * The first batch's block, 96 KiB, stays below malloc()'s default mmap
+ * threshold (128 KiB): listing the caller's own small address space then
+ * takes no new mapping, which would change what is being listed.
+ */
 #define FIRST_RECS	1024
-#define FIRST_NAMES	(64 * 1024)
+#define FIRST_NAMES	(32 * 1024)
 /* Most records one growth step asks for, whatever map_count says. */
 #define MAX_BATCH	(1024 * 1024)
 /* The result must stay addressable by the 32-bit name_off. */
 #define RESULT_MAX	((size_t)UINT32_MAX)
 
+static char *vma_list_names(const struct vma_list *l)
+{
+	return (char *)l->recs + l->names_off;
+}
+
+/* Adds @delta to the name_off of every named record. */
+static void vma_list_rebase(struct vma_list *l, size_t delta)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->recs[i].name_len)
+			l->recs[i].name_off += (uint32_t)delta;
+}
+
+/* Makes room for @recs more records and @names more bytes of names. */
 static int vma_list_reserve(struct vma_list *l, size_t recs, size_t names)
 {
-	if (l->cap - l->n < recs) {
-		size_t cap = l->n + recs;
-		struct vmctl_vma *p;
+	size_t cap = l->cap, size = l->size, names_off;
+	char *p;
 
+	if (cap - l->n >= recs && size - l->used >= names)
+		return 0;
+	if (cap - l->n < recs) {
+		cap = l->n + recs;
 		if (cap < 2 * l->cap)
 			cap = 2 * l->cap;
-		if (cap > RESULT_MAX / sizeof(*p))
-			return -EOVERFLOW;
-		p = reallocarray(l->recs, cap, sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		l->recs = p;
-		l->cap = cap;
 	}
-	if (l->size - l->used < names) {
-		size_t size = l->used + names;
-		char *p;
-
+	if (size - l->used < names) {
+		size = l->used + names;
 		if (size < 2 * l->size)
 			size = 2 * l->size;
-		if (size > RESULT_MAX)
-			return -EOVERFLOW;
-		p = realloc(l->names, size);
-		if (!p)
-			return -ENOMEM;
-		l->names = p;
-		l->size = size;
 	}
+	if (cap > RESULT_MAX / sizeof(*l->recs))
+		return -EOVERFLOW;
+	names_off = cap * sizeof(*l->recs);
+	/* Less room for names than asked is fine, as long as it grows. */
+	if (size > RESULT_MAX - names_off) {
+		size = RESULT_MAX - names_off;
+		if (size < l->used || (size - l->used < names && size <= l->size))
+			return -EOVERFLOW;
+	}
+
+	p = realloc(l->recs, names_off + size);
+	if (!p)
+		return -ENOMEM;
+	l->recs = (struct vmctl_vma *)p;
+	if (names_off != l->names_off) {
+		/* Only growth moves it: up, over the new records' room. */
+		memmove(p + names_off, p + l->names_off, l->used);
+		vma_list_rebase(l, names_off - l->names_off);
+		l->names_off = names_off;
+	}
+	l->cap = cap;
+	l->size = size;
 	return 0;
 }
 
@@ -120,7 +154,6 @@ static void vma_list_reset(struct vma_list *l)
 static void vma_list_free(struct vma_list *l)
 {
 	free(l->recs);
-	free(l->names);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -136,51 +169,54 @@ static int vma_list_finish(struct vma_list *l, struct vmctl_vma **vmas, size_t *
 		*n = 0;
 		return 0;
 	}
-	if (base + l->used > RESULT_MAX) {
-		vma_list_free(l);
-		return -EOVERFLOW;
+
+	/*
+	 * The headroom of the last batch (a few records and some room for
+	 * names when it was sized from an accurate map_count) stays unless
+	 * it is more than an eighth of the result: a caller that frees the
+	 * result and lists again then finds a block of the same size, which
+	 * malloc() keeps for it rather than handing back fresh pages.
+	 */
+	if (l->names_off + l->size - (base + l->used) > (base + l->used) / 8) {
+		memmove((char *)l->recs + base, vma_list_names(l), l->used);
+		for (i = 0; i < l->n; i++)
+			if (l->recs[i].name_len)
+				l->recs[i].name_off -= (uint32_t)(l->names_off - base);
+		out = realloc(l->recs, base + l->used);
+		if (out)
+			l->recs = out;	/* else keep the larger block */
 	}
 
-	out = realloc(l->recs, base + l->used);
-	if (!out) {
-		vma_list_free(l);
-		return -ENOMEM;
-	}
-	l->recs = NULL;
-	if (l->used)
-		memcpy((char *)out + base, l->names, l->used);
-	for (i = 0; i < l->n; i++) {
-		if (out[i].name_len)
-			out[i].name_off += (uint32_t)base;
-		else
-			out[i].name_off = 0;
-	}
-
-	*vmas = out;
+	*vmas = l->recs;
 	*n = l->n;
+	l->recs = NULL;
 	vma_list_free(l);
 	return 0;
 }
 
 /*
  * Check the @count records the kernel just wrote at l->recs[l->n] against
- * the @used bytes of names it wrote at l->names[l->used], and rebase their
- * name_off on l->names.
+ * the @used bytes of names it wrote at the end of the names region, and
+ * rebase their name_off on the start of the allocation.
  */
 static int vma_batch_accept(struct vma_list *l, size_t count, size_t used)
 {
-	size_t i;
+	struct vmctl_vma *v = l->recs + l->n, *end = v + count;
+	const char *names = vma_list_names(l) + l->used;
+	uint32_t base = (uint32_t)(l->names_off + l->used);
 
-	for (i = 0; i < count; i++) {
-		struct vmctl_vma *v = &l->recs[l->n + i];
-		size_t off = v->name_off, len = v->name_len;
+	for (; v < end; v++) {
+		size_t off, len = v->name_len;
 
 		v->__reserved = 0;
-		if (!len)
+		if (!len) {
+			v->name_off = 0;
 			continue;
-		if (off >= used || len >= used - off || l->names[l->used + off + len] != '\0')
+		}
+		off = v->name_off;
+		if (off >= used || len >= used - off || names[off + len] != '\0')
 			return -EIO;
-		v->name_off = (uint32_t)(l->used + off);
+		v->name_off = base + (uint32_t)off;
 	}
 	l->n += count;
 	l->used += used;
@@ -217,7 +253,7 @@ VMCTL_EXPORT int vmctl_get_vmas(struct vmctl_ctx *ctx, pid_t pid, struct vmctl_v
 		q.vmas_addr = (uintptr_t)(l.recs + l.n);
 		q.vma_size = sizeof(struct vmctl_vma);
 		q.vma_count = clamp_u32(l.cap - l.n);
-		q.names_addr = (uintptr_t)(l.names + l.used);
+		q.names_addr = (uintptr_t)(vma_list_names(&l) + l.used);
 		q.names_size = clamp_u32(l.size - l.used);
 
 		err = vmctl_ioctl_ext(ctx, VMCTL_IOC_GET_VMAS, &q, sizeof(q));
@@ -330,7 +366,7 @@ static int vma_parse(struct nlattr **tb, void *arg)
 	if (err < 0)
 		return err;
 
-	v = &l->recs[l->n++];
+	v = &l->recs[l->n];
 	memset(v, 0, sizeof(*v));
 	v->start = get_u64(tb[VMCTL_A_VMA_START]);
 	v->end = get_u64(tb[VMCTL_A_VMA_END]);
@@ -341,12 +377,15 @@ static int vma_parse(struct nlattr **tb, void *arg)
 	v->dev_minor = get_u32(tb[VMCTL_A_VMA_DEV_MINOR]);
 	v->kind = get_u32(tb[VMCTL_A_VMA_KIND]);
 	if (len) {
-		v->name_off = (uint32_t)l->used;
+		char *dst = vma_list_names(l) + l->used;
+
+		v->name_off = (uint32_t)(l->names_off + l->used);
 		v->name_len = (uint32_t)len;
-		memcpy(l->names + l->used, nla_data(name), len);
-		l->names[l->used + len] = '\0';
+		memcpy(dst, nla_data(name), len);
+		dst[len] = '\0';
 		l->used += len + 1;
 	}
+	l->n++;
 	return 0;
 }
 
