@@ -109,6 +109,52 @@ static int module_insert(const char *ko)
 	return ret ? ret : -ENOENT;
 }
 
+/*
+ * Whether @ko is the module loaded now (or none is): the same srcversion.
+ * Removing one module and timing another would compare two builds.
+ */
+static int module_same(const char *ko)
+{
+	char want[64] = "srcversion=", *buf, *at;
+	size_t n = strlen(want), len = 0, cap = 1 << 20;
+	FILE *f = fopen("/sys/module/vmctl/srcversion", "r");
+	int fd, same = 0;
+	ssize_t r;
+
+	if (!f)
+		return 1;
+	if (!fgets(want + n, sizeof(want) - n, f))
+		want[n] = '\0';
+	fclose(f);
+	want[strcspn(want, "\n")] = '\0';
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	buf = malloc(cap);
+	while (fd >= 0 && buf && (r = read(fd, buf + len, cap - len)) > 0) {
+		len += r;
+		if (len == cap) {
+			at = realloc(buf, cap *= 2);
+			if (!at)
+				break;
+			buf = at;
+		}
+	}
+	/* The .modinfo string, NUL-terminated. */
+	n = strlen(want) + 1;
+	for (at = buf; buf && len >= n && at <= buf + len - n; at++) {
+		at = memchr(at, 's', buf + len - n + 1 - at);
+		if (!at)
+			break;
+		if (!memcmp(at, want, n)) {
+			same = 1;
+			break;
+		}
+	}
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
 static int track_flags(unsigned long cmd, pid_t pid, __u64 flags)
 {
 	struct vmctl_track t = { .size = sizeof(t), .pid = pid, .flags = flags };
@@ -237,6 +283,10 @@ int main(int argc, char **argv)
 
 	if (access(ko, R_OK)) {
 		fprintf(stderr, "bench: %s: %s (set VMCTL_TOP or -k)\n", ko, strerror(errno));
+		return 1;
+	}
+	if (!module_same(ko)) {
+		fprintf(stderr, "bench: %s is not the vmctl module loaded now (-k KO)\n", ko);
 		return 1;
 	}
 	/* Results from the round processes. */
