@@ -28,20 +28,29 @@
 
 /*
  * VMCTL_TEST_TIMEOUT_SCALE=N multiplies every test's harness timeout
- * (30 s, or its TEST_F_TIMEOUT) by N, 2..100. scripts/check-debug sets it
+ * (30 s, or its TEST_F_TIMEOUT) by N, 2..100; tests that wait for the
+ * kernel with deadlines of their own scale them by
+ * vmctl_test_timeout_scale() too. scripts/check-debug sets it
  * for the debug kernel, where KASAN, lockdep and kmemleak under emulation
  * make the tests 5-10 times slower. Runs after the tests have registered
  * (their constructors have priority KSELFTEST_PRIO_TEST).
  */
-static void __attribute__((constructor(KSELFTEST_PRIO_XFAIL + 1)))
-vmctl_test_scale_timeouts(void)
+static inline long vmctl_test_timeout_scale(void)
 {
 	const char *env = getenv("VMCTL_TEST_TIMEOUT_SCALE");
 	long scale = env ? strtol(env, NULL, 10) : 1;
+
+	return scale < 2 || scale > 100 ? 1 : scale;
+}
+
+static void __attribute__((constructor(KSELFTEST_PRIO_XFAIL + 1)))
+vmctl_test_scale_timeouts(void)
+{
+	long scale = vmctl_test_timeout_scale();
 	struct __fixture_metadata *f;
 	struct __test_metadata *t;
 
-	if (scale < 2 || scale > 100)
+	if (scale == 1)
 		return;
 	for (f = __fixture_list; f; f = f->next)
 		for (t = f->tests; t; t = t->next)

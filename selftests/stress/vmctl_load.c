@@ -696,14 +696,16 @@ static void watch_dump(struct vmctl_ctx *ctx)
 
 /*
  * A child that exits after 0-100 ms, watched at once; the watch is deleted
- * after 0-100 ms too: the exit and the delete race, and so do the exit and
- * the add (ESRCH, or a watch that ends by itself).
+ * after 0-100 ms too, or just after the exit: the exit and the delete race
+ * (the delete finds the watch live, or ending, or ended: ENOENT), and so
+ * do the exit and the add (ESRCH, or a watch that ends by itself).
  */
 static void short_lived(struct vmctl_ctx *ctx, uint64_t *s)
 {
 	struct vmctl_watch_spec spec = { .nthresholds = NELEM(stress_thr),
 					 .fault_rate = STRESS_FAULT_RATE };
-	useconds_t life = rnd(s) % 100000, wait = rnd(s) % 100000;
+	useconds_t life = rnd(s) % 100000;
+	useconds_t wait = rnd(s) % 2 ? rnd(s) % 100000 : life + rnd(s) % 20000;
 	uint32_t id;
 	pid_t pid;
 	int r;
