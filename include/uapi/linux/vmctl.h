@@ -366,7 +366,9 @@ struct vmctl_track {
  * @min_flt:    out: growth of the kernel's min_flt of the process (or of
  *              the thread) since tracking started
  * @maj_flt:    out: the same for maj_flt
- * @threads:    out: threads seen faulting
+ * @threads:    out: threads with counters of their own: those present
+ *              when tracking started and those that faulted or read
+ *              since (at most the module's max_tracked_threads)
  * @vmas:       out: per-VMA buckets in use (without "other")
  * @counts:     out: the counters
  */
