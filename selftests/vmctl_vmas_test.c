@@ -448,6 +448,48 @@ TEST_F(vmas, larger_vma_size_strides)
 	vmctl_listing_free(&full);
 }
 
+/*
+ * An array at an odd address takes the record-by-record copy: the same
+ * records, name offsets moved on across batches, nothing past the end.
+ */
+TEST_F(vmas, unaligned_array_same_records)
+{
+	const size_t rs = sizeof(struct vmctl_vma);
+	static char names[1 << 20];
+	struct vmctl_listing full;
+	struct vmctl_vmas a;
+	unsigned char *buf;
+	const char *why;
+	size_t i, len;
+
+	spawn_layout(_metadata, self);
+	ASSERT_EQ(0, vmctl_list(self->fd, self->pid, 8192, 1 << 20, &full, &why)) TH_LOG("%s", why);
+	/* More records than one batch, so later batches' offsets move. */
+	ASSERT_LT(1024, full.n);
+	len = 1 + (full.n + 16) * rs;
+	buf = malloc(len + 64);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0x5a, len + 64);
+	vmas_args(&a, self->pid, buf + 1, full.n + 16, names, sizeof(names));
+	ASSERT_EQ(0, vmctl_test_ioctl(self->fd, VMCTL_IOC_GET_VMAS, &a));
+	ASSERT_EQ(full.n, a.vma_count);
+	for (i = 0; i < full.n; i++) {
+		struct vmctl_vma v;
+
+		memcpy(&v, buf + 1 + i * rs, rs);
+		ASSERT_EQ(0, memcmp(&full.vmas[i], &v, offsetof(struct vmctl_vma, name_off)))
+			TH_LOG("vma %zu", i);
+		ASSERT_EQ(full.vmas[i].name_len, v.name_len) TH_LOG("vma %zu", i);
+		ASSERT_STREQ(full.names[i], v.name_len ? names + v.name_off : "")
+			TH_LOG("vma %zu", i);
+	}
+	EXPECT_EQ(0x5a, buf[0]);
+	for (i = 1 + full.n * rs; i < len + 64; i++)
+		ASSERT_EQ(0x5a, buf[i]) TH_LOG("byte %zu past the records written", i);
+	free(buf);
+	vmctl_listing_free(&full);
+}
+
 TEST_F(vmas, rejects_bad_vma_size)
 {
 	static char recs[64 * 128], names[4096];
