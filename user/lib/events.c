@@ -196,25 +196,15 @@ VMCTL_EXPORT int vmctl_watch_del(struct vmctl_ctx *ctx, uint32_t id)
 	return vmctl_nl_transact(ctx, &req);
 }
 
-struct watch_list {
-	struct vmctl_watch_info *w;
-	size_t n, cap;
-};
-
 static int watch_list_parse(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
-	struct watch_list *l = arg;
+	struct vmctl_dump_array *l = arg;
+	struct vmctl_watch_info *w;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct vmctl_watch_info *w = reallocarray(l->w, cap, sizeof(*w));
-
-		if (!w)
-			return -ENOMEM;
-		l->w = w;
-		l->cap = cap;
-	}
-	if (watch_from_msg(nlh, tb, &l->w[l->n]) < 0)
+	w = vmctl_dump_slot(l);
+	if (!w)
+		return -ENOMEM;
+	if (watch_from_msg(nlh, tb, w) < 0)
 		return -EBADMSG;
 	l->n++;
 	return 0;
@@ -223,7 +213,10 @@ static int watch_list_parse(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 VMCTL_EXPORT int vmctl_watch_list(struct vmctl_ctx *ctx, struct vmctl_watch_info **watches,
 				  size_t *n)
 {
-	struct watch_list l = { 0 };
+	struct vmctl_dump_array l = {
+		.size = sizeof(struct vmctl_watch_info),
+		.first_cap = 16,
+	};
 	int intr;
 	struct vmctl_nl_request req = {
 		.cmd = VMCTL_CMD_WATCH_GET,
@@ -239,16 +232,10 @@ VMCTL_EXPORT int vmctl_watch_list(struct vmctl_ctx *ctx, struct vmctl_watch_info
 
 	if (!ctx || !watches || !n)
 		return -EINVAL;
-	err = vmctl_nl_transact(ctx, &req);
-	if (err < 0) {
-		free(l.w);
+	err = vmctl_nl_dump_array(ctx, &req, &l);
+	if (err < 0)
 		return err;
-	}
-	if (!l.n) {
-		free(l.w);
-		l.w = NULL;
-	}
-	*watches = l.w;
+	*watches = l.items;
 	*n = l.n;
 	return 0;
 }

@@ -163,30 +163,17 @@ static const struct {
 #undef F
 };
 
-struct faults_list {
-	struct vmctl_proc_faults *procs;
-	size_t n, cap;
-};
-
 static int faults_list_parse(struct nlattr **tb, void *arg)
 {
-	struct faults_list *l = arg;
+	struct vmctl_dump_array *l = arg;
 	struct vmctl_proc_faults *p;
 	size_t i;
 
 	if (!tb[VMCTL_A_FAULTS_PID] || !tb[VMCTL_A_FAULTS_MINOR])
 		return -EBADMSG;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-
-		p = reallocarray(l->procs, cap, sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		l->procs = p;
-		l->cap = cap;
-	}
-	p = &l->procs[l->n];
-	memset(p, 0, sizeof(*p));
+	p = vmctl_dump_slot(l);
+	if (!p)
+		return -ENOMEM;
 	p->pid = nla_get_u32(tb[VMCTL_A_FAULTS_PID]);
 	p->faults.size = sizeof(p->faults);
 	p->faults.pid = p->pid;
@@ -212,7 +199,10 @@ static int faults_list_parse(struct nlattr **tb, void *arg)
 VMCTL_EXPORT int vmctl_list_faults(struct vmctl_ctx *ctx,
 				   struct vmctl_proc_faults **procs, size_t *n)
 {
-	struct faults_list l = { 0 };
+	struct vmctl_dump_array l = {
+		.size = sizeof(struct vmctl_proc_faults),
+		.first_cap = 64,
+	};
 	int intr;
 	struct vmctl_nl_request req = {
 		.cmd = VMCTL_CMD_GET_FAULTS,
@@ -227,16 +217,10 @@ VMCTL_EXPORT int vmctl_list_faults(struct vmctl_ctx *ctx,
 
 	if (!ctx || !procs || !n)
 		return -EINVAL;
-	err = vmctl_nl_transact(ctx, &req);
-	if (err < 0) {
-		free(l.procs);
+	err = vmctl_nl_dump_array(ctx, &req, &l);
+	if (err < 0)
 		return err;
-	}
-	if (!l.n) {
-		free(l.procs);
-		l.procs = NULL;
-	}
-	*procs = l.procs;
+	*procs = l.items;
 	*n = l.n;
 	return 0;
 }

@@ -82,4 +82,29 @@ void vmctl_nl_close(struct vmctl_ctx *ctx);
  */
 int vmctl_nl_transact(struct vmctl_ctx *ctx, const struct vmctl_nl_request *req);
 
+/*
+ * The array a dump fills, one element per reply message, which the dump
+ * functions hand to their caller as it is: ->parse gets it as its arg.
+ */
+struct vmctl_dump_array {
+	void *items;			/* NULL until the first element */
+	size_t n, cap;			/* elements used, allocated */
+	size_t size;			/* bytes of one element */
+	size_t first_cap;		/* elements allocated at first */
+};
+
+/*
+ * A zeroed slot for element ->n, growing the array as needed; NULL when
+ * out of memory. The element counts once the caller increments ->n, so a
+ * message that fails to parse adds nothing.
+ */
+void *vmctl_dump_slot(struct vmctl_dump_array *a);
+/*
+ * vmctl_nl_transact() of a dump whose ->arg is @a. On success @a->items
+ * holds @a->n elements for the caller to free, or is NULL when there are
+ * none; on failure the elements are freed. Returns 0 or a negative errno.
+ */
+int vmctl_nl_dump_array(struct vmctl_ctx *ctx, const struct vmctl_nl_request *req,
+			struct vmctl_dump_array *a);
+
 #endif /* _LIBVMCTL_PRIVATE_H */

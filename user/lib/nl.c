@@ -307,3 +307,35 @@ out:
 	free(st.tb);
 	return err;
 }
+
+void *vmctl_dump_slot(struct vmctl_dump_array *a)
+{
+	char *slot;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : a->first_cap;
+		void *items = reallocarray(a->items, cap, a->size);
+
+		if (!items)
+			return NULL;
+		a->items = items;
+		a->cap = cap;
+	}
+	slot = (char *)a->items + a->n * a->size;
+	memset(slot, 0, a->size);
+	return slot;
+}
+
+int vmctl_nl_dump_array(struct vmctl_ctx *ctx, const struct vmctl_nl_request *req,
+			struct vmctl_dump_array *a)
+{
+	int err;
+
+	err = vmctl_nl_transact(ctx, req);
+	if (err < 0 || !a->n) {
+		free(a->items);
+		a->items = NULL;
+		a->n = 0;
+	}
+	return err < 0 ? err : 0;
+}

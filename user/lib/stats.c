@@ -204,28 +204,14 @@ VMCTL_EXPORT int vmctl_nl_get_stats(struct vmctl_ctx *ctx, pid_t pid, struct vmc
 	return 0;
 }
 
-struct stats_list {
-	struct vmctl_proc_stats *procs;
-	size_t n, cap;
-};
-
 static int stats_list_parse(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
-	struct stats_list *l = arg;
+	struct vmctl_dump_array *l = arg;
 	struct vmctl_proc_stats *p;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-
-		p = reallocarray(l->procs, cap, sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		l->procs = p;
-		l->cap = cap;
-	}
-
-	p = &l->procs[l->n];
-	memset(p, 0, sizeof(*p));
+	p = vmctl_dump_slot(l);
+	if (!p)
+		return -ENOMEM;
 	if (stats_from_msg(nlh, tb, &p->stats, &p->pid, p->comm, sizeof(p->comm)) < 0)
 		return -EBADMSG;
 	l->n++;
@@ -235,7 +221,10 @@ static int stats_list_parse(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 VMCTL_EXPORT int vmctl_list_stats(struct vmctl_ctx *ctx, struct vmctl_proc_stats **procs,
 				  size_t *n)
 {
-	struct stats_list l = { 0 };
+	struct vmctl_dump_array l = {
+		.size = sizeof(struct vmctl_proc_stats),
+		.first_cap = 256,
+	};
 	int intr;
 	struct vmctl_nl_request req = {
 		.cmd = VMCTL_CMD_GET_STATS,
@@ -252,17 +241,10 @@ VMCTL_EXPORT int vmctl_list_stats(struct vmctl_ctx *ctx, struct vmctl_proc_stats
 	if (!ctx || !procs || !n)
 		return -EINVAL;
 
-	err = vmctl_nl_transact(ctx, &req);
-	if (err < 0) {
-		free(l.procs);
+	err = vmctl_nl_dump_array(ctx, &req, &l);
+	if (err < 0)
 		return err;
-	}
-
-	if (!l.n) {
-		free(l.procs);
-		l.procs = NULL;
-	}
-	*procs = l.procs;
+	*procs = l.items;
 	*n = l.n;
 	return 0;
 }

@@ -3,106 +3,38 @@
  * Tests of the vmctl tool binary: exit codes, help and error messages.
  * The tool is found next to the tests directory ($O/vmctl) or in $VMCTL_BIN.
  */
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "kselftest_harness.h"
-
-struct run {
-	int status;		/* exit code, or -1 if not exited normally */
-	char out[8192];
-	char err[8192];
-};
-
-static const char *tool_path(void)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (getenv("VMCTL_BIN"))
-		return getenv("VMCTL_BIN");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return NULL;
-	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/../vmctl", dirname(exe));
-	return path;
-}
+#include "tool_run.h"
 
 static int module_present(void)
 {
 	return access("/sys/module/vmctl", F_OK) == 0 || access("/dev/vmctl", F_OK) == 0;
 }
 
-static void slurp(int fd, char *buf, size_t len)
-{
-	ssize_t n, total = 0;
-
-	lseek(fd, 0, SEEK_SET);
-	while ((size_t)total < len - 1 && (n = read(fd, buf + total, len - 1 - total)) > 0)
-		total += n;
-	buf[total] = '\0';
-	close(fd);
-}
-
 /* Run the tool with the NULL terminated arguments after argv[0]. */
 static int run_tool(struct run *r, const char *const *args)
 {
-	const char *argv[16] = { "vmctl" };
-	int out, err, status, i;
-	pid_t pid;
-
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-
-	out = memfd_create("stdout", MFD_CLOEXEC);
-	err = memfd_create("stderr", MFD_CLOEXEC);
-	if (out < 0 || err < 0)
-		return -1;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(out, STDOUT_FILENO);
-		dup2(err, STDERR_FILENO);
-		execv(tool_path(), (char **)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	slurp(out, r->out, sizeof(r->out));
-	slurp(err, r->err, sizeof(r->err));
-	return 0;
+	return run_tool_cmd(r, NULL, args, 0);
 }
 
 #define RUN(r, ...) ({							\
 	static const char *const __args[] = { __VA_ARGS__, NULL };	\
-	ASSERT_EQ(0, run_tool(r, __args));				\
-	ASSERT_NE(127, (r)->status) TH_LOG("cannot run %s", tool_path()); \
+	ASSERT_RUN_TOOL(r, NULL, __args, 0);				\
 })
 
 /* RUN with a computed last argument. */
 #define RUN_PID(r, pid, ...) ({						\
 	const char *__args[] = { __VA_ARGS__, pid, NULL };		\
-	ASSERT_EQ(0, run_tool(r, __args));				\
-	ASSERT_NE(127, (r)->status) TH_LOG("cannot run %s", tool_path()); \
+	ASSERT_RUN_TOOL(r, NULL, __args, 0);				\
 })
 
 #define EXPECT_LACKS_ESC(s) EXPECT_EQ(NULL, strchr(s, '\033'))
-
-#define EXPECT_CONTAINS(haystack, needle) \
-	EXPECT_NE(NULL, strstr(haystack, needle)) TH_LOG("no \"%s\" in:\n%s", needle, haystack)
 
 TEST(help)
 {

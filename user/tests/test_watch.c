@@ -7,9 +7,6 @@
  * to the tests directory ($O/vmctl) or in $VMCTL_BIN.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,15 +22,13 @@
 
 #include "vmctl-tool.h"
 #include "kselftest_harness.h"
+#include "tool_run.h"
 
 /* The tool's objects need this from main.c. */
 const char *program_name = "vmctl";
 
 /* Internal decoder of libvmctl (events.c), reached through libvmctl.a. */
 int vmctl_event_from_nlmsg(struct nlmsghdr *nlh, int family, struct vmctl_event *e);
-
-#define EXPECT_CONTAINS(haystack, needle) \
-	EXPECT_NE(NULL, strstr(haystack, needle)) TH_LOG("no \"%s\" in:\n%s", needle, haystack)
 
 /* ---- option parsing ---- */
 
@@ -609,73 +604,10 @@ TEST(wall_clock)
 
 /* ---- the tool's usage errors ---- */
 
-struct run {
-	int status;
-	char out[8192];
-	char err[8192];
-};
-
-static const char *tool_path(void)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (getenv("VMCTL_BIN"))
-		return getenv("VMCTL_BIN");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return NULL;
-	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/../vmctl", dirname(exe));
-	return path;
-}
-
-static void slurp(int fd, char *buf, size_t len)
-{
-	ssize_t n, total = 0;
-
-	lseek(fd, 0, SEEK_SET);
-	while ((size_t)total < len - 1 && (n = read(fd, buf + total, len - 1 - total)) > 0)
-		total += n;
-	buf[total] = '\0';
-	close(fd);
-}
-
-static int run_tool(struct run *r, const char *const *args)
-{
-	const char *argv[16] = { "vmctl", "watch" };
-	int out, err, status, i;
-	pid_t pid;
-
-	for (i = 0; args[i] && i < 13; i++)
-		argv[i + 2] = args[i];
-	out = memfd_create("stdout", MFD_CLOEXEC);
-	err = memfd_create("stderr", MFD_CLOEXEC);
-	if (out < 0 || err < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(out, STDOUT_FILENO);
-		dup2(err, STDERR_FILENO);
-		alarm(10);
-		execv(tool_path(), (char **)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	slurp(out, r->out, sizeof(r->out));
-	slurp(err, r->err, sizeof(r->err));
-	return 0;
-}
-
+/* "vmctl watch ARGS...": killed if it runs for 10 s, as a watch may wait. */
 #define WATCH(r, ...) ({						\
 	static const char *const __args[] = { __VA_ARGS__, NULL };	\
-	ASSERT_EQ(0, run_tool(r, __args));				\
-	ASSERT_NE(127, (r)->status) TH_LOG("cannot run %s", tool_path()); \
+	ASSERT_RUN_TOOL(r, "watch", __args, 10);			\
 })
 
 TEST(tool_help)

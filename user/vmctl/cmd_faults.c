@@ -258,24 +258,6 @@ static int report(struct vmctl_ctx *ctx, pid_t pid, const char *comm, bool json)
 	return EXIT_OK;
 }
 
-static const char *proc_comm(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	if (!fgets(buf, (int)len, f)) {
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
-}
-
 static int run_command(struct vmctl_ctx *ctx, char **argv, bool json)
 {
 	int go[2], st[2], status, err = 0, rc;

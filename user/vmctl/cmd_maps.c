@@ -63,11 +63,7 @@ static int maps_run(struct vmctl_ctx *ctx, int argc, char **argv)
 			return option_error(&cmd_maps, argv, opt);
 		}
 	}
-	if (optind == argc)
-		return usage_error(&cmd_maps, "missing PID");
-	if (argc - optind > 1)
-		return usage_error(&cmd_maps, "unexpected argument \"%s\"", argv[optind + 1]);
-	ret = parse_pid(&cmd_maps, argv[optind], &pid);
+	ret = parse_one_pid(&cmd_maps, argc, argv, &pid);
 	if (ret != EXIT_OK)
 		return ret;
 

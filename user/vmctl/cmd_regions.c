@@ -284,11 +284,7 @@ static int regions_run(struct vmctl_ctx *ctx, int argc, char **argv)
 			return option_error(&cmd_regions, argv, opt);
 		}
 	}
-	if (optind == argc)
-		return usage_error(&cmd_regions, "missing PID");
-	if (argc - optind > 1)
-		return usage_error(&cmd_regions, "unexpected argument \"%s\"", argv[optind + 1]);
-	ret = parse_pid(&cmd_regions, argv[optind], &pid);
+	ret = parse_one_pid(&cmd_regions, argc, argv, &pid);
 	if (ret != EXIT_OK)
 		return ret;
 

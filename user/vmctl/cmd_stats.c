@@ -35,8 +35,7 @@ static void stats_help(FILE *out)
 		"  2  usage error\n", program_name, MAP_COUNT_WARN_PERCENT);
 }
 
-/* Best effort: the name from /proc, NULL if it cannot be read. */
-static const char *proc_comm(pid_t pid, char *buf, size_t len)
+const char *proc_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	FILE *f;

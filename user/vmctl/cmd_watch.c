@@ -451,11 +451,9 @@ static void __attribute__((format(printf, 1, 2))) watch_warn(const char *fmt, ..
 {
 	va_list ap;
 
-	fprintf(stderr, "%s watch: ", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint_error("watch", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	fflush(stderr);
 }
 

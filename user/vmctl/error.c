@@ -10,26 +10,32 @@
 
 #include "vmctl-tool.h"
 
+void vprint_error(const char *cmd, const char *fmt, va_list ap)
+{
+	if (cmd)
+		fprintf(stderr, "%s %s: ", program_name, cmd);
+	else
+		fprintf(stderr, "%s: ", program_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void print_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint_error(NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int usage_error(const struct vmctl_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint_error(NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (cmd)
 		fprintf(stderr, "Try \"%s %s --help\" for more information.\n",
 			program_name, cmd->name);
@@ -119,6 +125,15 @@ int parse_pid(const struct vmctl_cmd *cmd, const char *arg, pid_t *pid)
 		return usage_error(cmd, "invalid PID \"%s\": expected a positive number", arg);
 	*pid = (pid_t)v;
 	return EXIT_OK;
+}
+
+int parse_one_pid(const struct vmctl_cmd *cmd, int argc, char **argv, pid_t *pid)
+{
+	if (optind == argc)
+		return usage_error(cmd, "missing PID");
+	if (argc - optind > 1)
+		return usage_error(cmd, "unexpected argument \"%s\"", argv[optind + 1]);
+	return parse_pid(cmd, argv[optind], pid);
 }
 
 /*

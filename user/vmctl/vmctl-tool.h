@@ -3,6 +3,7 @@
 #ifndef _VMCTL_TOOL_H
 #define _VMCTL_TOOL_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "vmctl.h"
@@ -48,6 +49,12 @@ struct region_totals;
 int regions_totals(struct vmctl_ctx *ctx, pid_t pid, struct region_totals *t);
 
 /*
+ * cmd_stats.c: the name of @pid from /proc/PID/comm in @buf, or NULL if
+ * it cannot be read (best effort: the process may be gone).
+ */
+const char *proc_comm(pid_t pid, char *buf, size_t len);
+
+/*
  * cmd_watch.c: parsing and rendering of "vmctl watch", for the unit tests.
  * The parsers return NULL, or why @arg is wrong. @wall_ns is the
  * CLOCK_REALTIME time of the event, watch_wall_ns() of its time_ns.
@@ -61,6 +68,12 @@ void watch_print_event(FILE *out, const struct vmctl_event *e, int64_t wall_ns);
 struct json_object *watch_event_to_json(const struct vmctl_event *e, int64_t wall_ns);
 
 /* error.c */
+/*
+ * "vmctl: ", or "vmctl @cmd: " for a command that says which it is, then
+ * the message and a newline on stderr.
+ */
+void vprint_error(const char *cmd, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 void __attribute__((format(printf, 1, 2))) print_error(const char *fmt, ...);
 int usage_error(const struct vmctl_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -71,5 +84,7 @@ int report_pid_error(struct vmctl_ctx *ctx, const char *what, pid_t pid, int err
 		     uint64_t feature);
 /* Returns EXIT_OK, or EXIT_USAGE after printing why @arg is not a pid. */
 int parse_pid(const struct vmctl_cmd *cmd, const char *arg, pid_t *pid);
+/* parse_pid() of the one operand left after the options, which must be there. */
+int parse_one_pid(const struct vmctl_cmd *cmd, int argc, char **argv, pid_t *pid);
 
 #endif /* _VMCTL_TOOL_H */
