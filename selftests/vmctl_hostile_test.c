@@ -29,7 +29,6 @@
 #include "vmctl.h"
 #include "vmctl_test.h"
 
-#define NOBODY		65534
 #define OTHER		65533
 #define PAGE		4096UL
 
@@ -75,12 +74,6 @@ static pid_t sleeper(uid_t uid)
 	}
 	usleep(100000);		/* let it change its credentials */
 	return pid;
-}
-
-static void reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 /*
@@ -183,19 +176,27 @@ static int ioctls_other(void *arg)
 	return 0;
 }
 
+/* Runs @fn as NOBODY against a sleeping process of root and one of OTHER. */
+static int against_other_users(int (*fn)(void *))
+{
+	struct victims v = { 0 };
+	int r;
+
+	v.root_pid = sleeper(0);
+	v.other_pid = sleeper(OTHER);
+	r = as_user(NOBODY, fn, &v);
+	kill_child(v.root_pid);
+	kill_child(v.other_pid);
+	return r;
+}
+
 TEST(ioctls_refuse_other_users)
 {
-	struct victims v;
-	int fd, r;
+	int fd;
 
 	VMCTL_OPEN_OR_SKIP(_metadata, fd);
 	close(fd);
-	v.root_pid = sleeper(0);
-	v.other_pid = sleeper(OTHER);
-	r = as_user(NOBODY, ioctls_other, &v);
-	reap(v.root_pid);
-	reap(v.other_pid);
-	EXPECT_EQ(0, r);
+	EXPECT_EQ(0, against_other_users(ioctls_other));
 }
 
 static int ioctls_own(void *arg)
@@ -239,7 +240,7 @@ static int ioctls_own(void *arg)
 			ret = 10;
 		ioc(fd, VMCTL_IOC_UNTRACK, &t);
 	}
-	reap(own);
+	kill_child(own);
 	close(fd);
 	return ret;
 }
@@ -290,17 +291,11 @@ static int nl_other(void *arg)
 
 TEST(netlink_refuses_other_users)
 {
-	struct victims v;
-	int fd, r;
+	int fd;
 
 	VMCTL_OPEN_OR_SKIP(_metadata, fd);
 	close(fd);
-	v.root_pid = sleeper(0);
-	v.other_pid = sleeper(OTHER);
-	r = as_user(NOBODY, nl_other, &v);
-	reap(v.root_pid);
-	reap(v.other_pid);
-	EXPECT_EQ(0, r);
+	EXPECT_EQ(0, against_other_users(nl_other));
 }
 
 /* ---- no kernel pointers in replies ---- */
@@ -521,7 +516,7 @@ TEST_F_TIMEOUT(cap, tracked_process_cap, 600)
 	for (i = 0; i < n; i++) {
 		t.pid = kids[i];
 		ioc(fd, VMCTL_IOC_UNTRACK, &t);
-		reap(kids[i]);
+		kill_child(kids[i]);
 	}
 	free(kids);
 	close(fd);
@@ -562,7 +557,7 @@ TEST(pid_namespace_sees_only_its_pids)
 		_exit(bad);
 	}
 	ASSERT_EQ(child, waitpid(child, &st, 0));
-	reap(outside);
+	kill_child(outside);
 	EXPECT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
 }
@@ -614,16 +609,6 @@ static int userns_caps(void *arg)
 
 #define USERNS_SYSCTL "/proc/sys/kernel/unprivileged_userns_clone"
 
-static void write_sysctl(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fputs(val, f);
-		fclose(f);
-	}
-}
-
 TEST(user_namespace_caps_grant_nothing)
 {
 	struct victims v;
@@ -640,7 +625,7 @@ TEST(user_namespace_caps_grant_nothing)
 		if (!fgets(old, sizeof(old), f))
 			old[0] = 0;
 		fclose(f);
-		write_sysctl(USERNS_SYSCTL, "1");
+		write_str_file(USERNS_SYSCTL, "1");
 	}
 	v.root_pid = sleeper(0);
 	v.own_pid = sleeper(NOBODY);
@@ -650,12 +635,9 @@ TEST(user_namespace_caps_grant_nothing)
 	if (fd >= 0 && (vmctl_test_features(fd) & VMCTL_FEATURE_FAULTS)) {
 		struct vmctl_track t = { .size = sizeof(t), .pid = sleeper(0) };
 
-		if (!ioc(fd, VMCTL_IOC_TRACK, &t)) {
-			reap(t.pid);
+		if (!ioc(fd, VMCTL_IOC_TRACK, &t))
 			v.other_pid = t.pid;
-		} else {
-			reap(t.pid);
-		}
+		kill_child(t.pid);
 	}
 	r = fork();
 	if (r == 0) {
@@ -664,10 +646,10 @@ TEST(user_namespace_caps_grant_nothing)
 	}
 	waitpid(r, &r, 0);
 	r = WIFEXITED(r) ? WEXITSTATUS(r) : 1;
-	reap(v.root_pid);
-	reap(v.own_pid);
+	kill_child(v.root_pid);
+	kill_child(v.own_pid);
 	if (old[0])
-		write_sysctl(USERNS_SYSCTL, old);
+		write_str_file(USERNS_SYSCTL, old);
 	if (v.other_pid > 0) {
 		struct vmctl_track t = { .size = sizeof(t), .pid = v.other_pid };
 

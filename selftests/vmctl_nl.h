@@ -184,13 +184,28 @@ static int nl_read(int fd, uint32_t seq, size_t bufsize, int max_recvs,
 	return bad;
 }
 
+/*
+ * Sends and frees @msg, then reads all its replies into @r (cleared first)
+ * with recv() buffers of @bufsize bytes. Returns the number of messages @fn
+ * refused, or -EIO if the request could not be sent.
+ */
+static int req_send_read(struct nl_sock *sk, struct nl_msg *msg, size_t bufsize,
+			 msg_fn fn, void *arg, struct nl_reply *r)
+{
+	uint32_t seq;
+
+	memset(r, 0, sizeof(*r));
+	if (req_send(sk, msg, &seq))
+		return -EIO;
+	return nl_read(nl_socket_get_fd(sk), seq, bufsize, 0, fn, arg, r);
+}
+
 /* A request with an optional u32 attribute (@attr 0: none). */
 static int request_u32(struct nl_sock *sk, int family, int cmd, bool dump,
 		       int attr, uint32_t val, msg_fn fn, void *arg,
 		       struct nl_reply *r)
 {
 	struct nl_msg *msg = req_new(family, cmd, dump);
-	uint32_t seq;
 
 	memset(r, 0, sizeof(*r));
 	if (!msg)
@@ -199,9 +214,7 @@ static int request_u32(struct nl_sock *sk, int family, int cmd, bool dump,
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	if (req_send(sk, msg, &seq))
-		return -EIO;
-	return nl_read(nl_socket_get_fd(sk), seq, 64 * 1024, 0, fn, arg, r);
+	return req_send_read(sk, msg, 64 * 1024, fn, arg, r);
 }
 
 #endif /* _VMCTL_NL_H */

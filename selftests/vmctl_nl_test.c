@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -41,10 +40,9 @@
 #include "kselftest_harness.h"
 #include "vmctl_nl.h"
 #include "vmctl_test.h"
+#include "vmctl_proc.h"
 
-#define NOBODY		65534
 #define KTHREADD_PID	2
-#define VSYSCALL_ADDR	0xffffffffff600000ULL
 
 /* Pages split into one VMA each by alternating protections. */
 #define SPLIT_PAGES	3000
@@ -415,15 +413,14 @@ static int nl_get_vmas(struct nl_sock *sk, int family, pid_t pid,
 		       size_t bufsize, struct vma_list *l, struct nl_reply *r)
 {
 	struct nl_msg *msg = req_new(family, VMCTL_CMD_GET_VMAS, true);
-	uint32_t seq;
+	int bad;
 
 	memset(r, 0, sizeof(*r));
 	if (!msg || nla_put_u32(msg, VMCTL_A_VMA_PID, pid))
 		return -ENOMEM;
-	if (req_send(sk, msg, &seq))
-		return -EIO;
-	if (nl_read(nl_socket_get_fd(sk), seq, bufsize, 0, vma_dump_cb, l, r))
-		return -EBADMSG;
+	bad = req_send_read(sk, msg, bufsize, vma_dump_cb, l, r);
+	if (bad)
+		return bad < 0 ? bad : -EBADMSG;
 	return r->err;
 }
 
@@ -438,113 +435,32 @@ static uint64_t perms_flags(const char *perms)
 #define PERMS_FLAGS	(VMCTL_VMA_READ | VMCTL_VMA_WRITE | VMCTL_VMA_EXEC | \
 			 VMCTL_VMA_SHARED)
 
-/* /proc/PID/maps without [vsyscall], which is no VMA. */
+/* /proc/PID/maps (without [vsyscall], which is no VMA) as a vma_list. */
 static int read_maps(pid_t pid, struct vma_list *l)
 {
-	char path[64], *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *f;
+	struct proc_vma *pv;
+	int n = proc_vmas_read(pid, false, &pv);
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		unsigned long long start, end, off, ino;
-		unsigned int major, minor;
-		char perms[8];
-		struct vma_rec *v;
-		int n = 0;
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct vma_rec *v = vma_list_add(l);
 
-		if (line[len - 1] == '\n')
-			line[len - 1] = '\0';
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end,
-			   perms, &off, &major, &minor, &ino, &n) < 7 || !n) {
-			l->bad = true;
-			continue;
-		}
-		if (start == VSYSCALL_ADDR && !strcmp(line + n, "[vsyscall]"))
-			continue;
-		v = vma_list_add(l);
 		if (!v) {
 			l->bad = true;
 			break;
 		}
 		*v = (struct vma_rec) {
-			.start = start, .end = end, .offset = off, .inode = ino,
-			.major = major, .minor = minor, .flags = perms_flags(perms),
-			.name = strdup(line + n),
+			.start = pv[i].start, .end = pv[i].end, .offset = pv[i].offset,
+			.inode = pv[i].inode, .major = pv[i].major, .minor = pv[i].minor,
+			.flags = perms_flags(pv[i].perms), .name = strdup(pv[i].name),
 		};
 	}
-	free(line);
-	fclose(f);
+	free(pv);
 	return 0;
 }
 
 /* ---- processes -------------------------------------------------------------- */
-
-/*
- * Forks a child that runs @setup and stops itself; returns its pid once
- * it is stopped, or -1.
- */
-static pid_t spawn_stopped(int (*setup)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		prctl(PR_SET_NAME, "vmctl-nl-child");
-		if (setup && setup(arg))
-			_exit(1);
-		raise(SIGSTOP);
-		for (;;)
-			pause();
-	}
-	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	return pid;
-}
-
-static void reap(pid_t pid)
-{
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-}
-
-/* Runs @fn in a child as uid/gid 65534; returns its exit status or -1. */
-static int run_as_nobody(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-			_exit(100);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static long page_size(void)
-{
-	return sysconf(_SC_PAGESIZE);
-}
 
 /* SPLIT_PAGES pages, every other one read-only: one VMA per page. */
 static int map_split(void)
@@ -701,7 +617,7 @@ static pid_t spawn_churning(void)
 	}
 	close(pipefd[1]);
 	if (read(pipefd[0], &c, 1) != 1) {
-		reap(pid);
+		kill_child(pid);
 		pid = -1;
 	}
 	close(pipefd[0]);
@@ -776,18 +692,6 @@ static bool proc_comm(pid_t pid, char *buf, size_t size)
 	return ok;
 }
 
-/* A pid that names no process: a reaped child's. */
-static pid_t dead_pid(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(0);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	return pid > 0 && kill(pid, 0) && errno == ESRCH ? pid : -1;
-}
-
 /* ---- tests -------------------------------------------------------------------- */
 
 FIXTURE(nl) {
@@ -821,7 +725,7 @@ TEST_F(nl, stats_do_matches_ioctl_for_stopped_child)
 	char comm[64];
 	pid_t child;
 
-	child = spawn_stopped(split_setup, NULL);
+	child = spawn_stopped(split_setup, NULL, NULL);
 	ASSERT_LT(0, child);
 
 	ASSERT_EQ(0, nl_get_stats(self->sk, self->family, child, &s, &r)) {
@@ -835,7 +739,7 @@ TEST_F(nl, stats_do_matches_ioctl_for_stopped_child)
 		log_stats_diff(_metadata, &s.st, &ioc);
 	}
 	EXPECT_LE(SPLIT_PAGES, s.st.map_count);
-	reap(child);
+	kill_child(child);
 }
 
 /* For the caller itself (pid 0 or its own pid) the stable fields agree. */
@@ -911,14 +815,12 @@ static int request_raw(struct nl_sock *sk, int family, int cmd, bool dump,
 		       int attr, const void *data, int len, struct nl_reply *r)
 {
 	struct nl_msg *msg = req_new(family, cmd, dump);
-	uint32_t seq;
 
 	memset(r, 0, sizeof(*r));
 	if (!msg || nla_put(msg, attr, len, data))
 		return -ENOMEM;
-	if (req_send(sk, msg, &seq))
+	if (req_send_read(sk, msg, 64 * 1024, NULL, NULL, r) < 0)
 		return -EIO;
-	nl_read(nl_socket_get_fd(sk), seq, 64 * 1024, 0, NULL, NULL, r);
 	return r->err;
 }
 
@@ -976,14 +878,11 @@ TEST_F(nl, unknown_attributes_are_rejected)
 
 	for (size_t i = 0; i < ARRAY_SIZE(reqs); i++) {
 		struct nl_msg *msg = req_new(self->family, reqs[i].cmd, reqs[i].dump);
-		uint32_t seq;
 
 		ASSERT_NE(NULL, msg);
 		ASSERT_EQ(0, nla_put_u32(msg, reqs[i].pid_attr, 0));
 		ASSERT_EQ(0, nla_put_u32(msg, reqs[i].attr, 0));
-		ASSERT_EQ(0, req_send(self->sk, msg, &seq));
-		memset(&r, 0, sizeof(r));
-		nl_read(nl_socket_get_fd(self->sk), seq, 64 * 1024, 0, NULL, NULL, &r);
+		ASSERT_LE(0, req_send_read(self->sk, msg, 64 * 1024, NULL, NULL, &r));
 		EXPECT_EQ(-EINVAL, r.err) {
 			TH_LOG("request %zu", i);
 		}
@@ -1123,7 +1022,7 @@ TEST_F(nl, stats_dump_keeps_requester_credentials)
 	pid_t reader;
 
 	for (size_t i = 0; i < ARRAY_SIZE(helpers); i++) {
-		helpers[i] = spawn_stopped(NULL, NULL);
+		helpers[i] = spawn_stopped(NULL, NULL, NULL);
 		ASSERT_LT(0, helpers[i]);
 	}
 	fd = nl_socket_get_fd(self->sk);
@@ -1140,7 +1039,7 @@ TEST_F(nl, stats_dump_keeps_requester_credentials)
 		struct pid_list *l = calloc(1, sizeof(*l));
 		struct nl_reply rest = { 0 };
 
-		if (!l || setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		if (!l || become_nobody())
 			_exit(10);
 		if (nl_read(fd, seq, 4096, 0, stats_dump_cb, l, &rest) ||
 		    rest.err || !rest.done)
@@ -1154,7 +1053,7 @@ TEST_F(nl, stats_dump_keeps_requester_credentials)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	for (size_t i = 0; i < ARRAY_SIZE(helpers); i++)
-		reap(helpers[i]);
+		kill_child(helpers[i]);
 }
 
 static int pidns_checks(void *arg)
@@ -1173,7 +1072,7 @@ static int pidns_checks(void *arg)
 		return 11;
 	if (nl_get_stats(sk, family, 0, &s, &r) || s.pid != 1)
 		return 12;
-	child = spawn_stopped(NULL, NULL);
+	child = spawn_stopped(NULL, NULL, NULL);
 	if (child != 2)
 		return 13;
 	if (nl_get_stats(sk, family, child, &s, &r) || s.pid != 2)
@@ -1183,7 +1082,7 @@ static int pidns_checks(void *arg)
 		return 15;
 	if (l->n != 2 || l->pids[0] != 1 || l->pids[1] != 2)
 		return 16;
-	reap(child);
+	kill_child(child);
 	return 0;
 }
 
@@ -1297,7 +1196,7 @@ TEST_F(nl, vmas_dump_matches_proc_maps)
 	lp = calloc(1, sizeof(*lp));
 	ASSERT_NE(NULL, lp);
 	ASSERT_EQ(0, long_path_make(lp));
-	child = spawn_stopped(layout_setup, lp);
+	child = spawn_stopped(layout_setup, lp, NULL);
 	ASSERT_LT(0, child);
 
 	ASSERT_EQ(0, nl_get_vmas(self->sk, self->family, child, 64 * 1024, &nl, &r)) {
@@ -1336,7 +1235,7 @@ TEST_F(nl, vmas_dump_matches_proc_maps)
 			break;
 		}
 	}
-	reap(child);
+	kill_child(child);
 	long_path_remove(lp);
 	free(lp);
 	vma_list_free(&nl);
@@ -1350,7 +1249,7 @@ TEST_F(nl, vmas_dump_resumes_across_small_reads)
 	struct nl_reply r1, r2;
 	pid_t child;
 
-	child = spawn_stopped(split_setup, NULL);
+	child = spawn_stopped(split_setup, NULL, NULL);
 	ASSERT_LT(0, child);
 	ASSERT_EQ(0, nl_get_vmas(self->sk, self->family, child, 64 * 1024, &big, &r1));
 	/* A new socket, so that the kernel sizes its skbs for small reads. */
@@ -1368,7 +1267,7 @@ TEST_F(nl, vmas_dump_resumes_across_small_reads)
 			}
 			break;
 		}
-	reap(child);
+	kill_child(child);
 	vma_list_free(&big);
 	vma_list_free(&small);
 }
@@ -1382,7 +1281,7 @@ TEST_F(nl, vmas_dump_ends_with_esrch_when_target_exits)
 	pid_t child;
 	int fd;
 
-	child = spawn_stopped(split_setup, NULL);
+	child = spawn_stopped(split_setup, NULL, NULL);
 	ASSERT_LT(0, child);
 	fd = nl_socket_get_fd(self->sk);
 	msg = req_new(self->family, VMCTL_CMD_GET_VMAS, true);
@@ -1392,7 +1291,7 @@ TEST_F(nl, vmas_dump_ends_with_esrch_when_target_exits)
 	nl_read(fd, seq, 8192, 1, NULL, NULL, &r);
 	ASSERT_FALSE(r.done);
 	ASSERT_LT(0, r.msgs);
-	reap(child);
+	kill_child(child);
 	nl_read(fd, seq, 8192, 0, NULL, NULL, &r);
 	EXPECT_TRUE(r.done);
 	EXPECT_EQ(-ESRCH, r.err);
@@ -1420,7 +1319,7 @@ TEST_F(nl, vmas_dump_flags_concurrent_change)
 	}
 	EXPECT_LT(0, intr);
 	TH_LOG("NLM_F_DUMP_INTR after %d dump(s)", tries);
-	reap(child);
+	kill_child(child);
 }
 
 TEST_HARNESS_MAIN

@@ -17,11 +17,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "vmctl.h"
+#include "vmctl_test.h"
 
 #define PROC_NAME_MAX	4096
 
@@ -488,36 +490,37 @@ out:
 }
 
 /*
- * A child that runs @setup then stops itself (SIGSTOP) so its address
- * space is quiescent while the parent reads it; _exit(code) if setup
- * fails. Returns the pid, stopped, or -1 (the child's status in *status).
+ * A child that runs @setup (if any) then stops itself (SIGSTOP) so its
+ * address space is quiescent while the parent reads it; _exit(code) if
+ * setup fails. It dies with the parent. Returns the pid, stopped, or -1
+ * (the child's status in *status, if @status is not NULL).
  */
 static inline pid_t spawn_stopped(int (*setup)(void *), void *arg, int *status)
 {
 	pid_t pid = fork();
+	int st;
 
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		int ret = setup(arg);
+		int ret;
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		ret = setup ? setup(arg) : 0;
 		if (ret)
 			_exit(ret);
 		raise(SIGSTOP);
 		for (;;)
 			pause();
 	}
-	if (waitpid(pid, status, WUNTRACED) != pid || !WIFSTOPPED(*status))
+	if (!status)
+		status = &st;
+	if (waitpid(pid, status, WUNTRACED) != pid) {
+		/* Not waited for: do not leave it running. */
+		kill_child(pid);
 		return -1;
-	return pid;
-}
-
-static inline void kill_child(pid_t pid)
-{
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
 	}
+	return WIFSTOPPED(*status) ? pid : -1;
 }
 
 static inline long page_size(void)

@@ -66,18 +66,6 @@ static int64_t read_i64_file(const char *path)
 	return strtoll(file_buf, NULL, 10);
 }
 
-static int write_str_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 static int write_i64_file(const char *path, int64_t v)
 {
 	char buf[32];

@@ -48,18 +48,6 @@ static uint64_t read_u64_file(const char *path)
 	return n > 0 ? strtoull(buf, NULL, 10) : 0;
 }
 
-static int write_str_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 FIXTURE(stats) {
 	int fd;
 };

@@ -7,8 +7,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vmctl.h"
@@ -61,6 +66,74 @@ vmctl_test_scale_timeouts(void)
 static inline int vmctl_test_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* Writes @s to the file at @path (a sysctl, a module parameter): 0 or -errno. */
+static inline int write_str_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* ---- child processes ---- */
+
+/* The unprivileged user the tests act as; they run as root. */
+#define NOBODY		65534
+
+/* Drops every group and becomes uid/gid NOBODY; 0 or -1. */
+static inline int become_nobody(void)
+{
+	return setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ? -1 : 0;
+}
+
+/* Kills and reaps a child; pid <= 0 (one that was never forked) is ignored. */
+static inline void kill_child(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+/* A pid that names no process: a reaped child's; -1 if there is none. */
+static inline pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return pid > 0 && kill(pid, 0) && errno == ESRCH ? pid : -1;
+}
+
+/*
+ * Runs @fn(@arg) in a child that became NOBODY (exit status 100 if it
+ * could not); returns the child's exit status, or -1 if it did not exit.
+ */
+static inline int run_as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (become_nobody())
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 #endif /* _VMCTL_SELFTEST_H */

@@ -9,7 +9,6 @@
  */
 
 #include <errno.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,7 +26,6 @@
 #include "vmctl_nl.h"
 #include "vmctl_test.h"
 
-#define NOBODY		65534
 #define MAX_WATCHES_PARAM	"/sys/module/vmctl/parameters/max_watches"
 
 /* A WATCH_ADD/GET reply. */
@@ -118,18 +116,30 @@ static int dump_ids(struct nl_sock *sk, int family, struct id_list *l)
 	return r.err;
 }
 
+/*
+ * Waits up to a second for watch @id to leave the WATCH_GET dump, which
+ * happens after its process or socket is gone; the last dump in @l.
+ */
+static int wait_unlisted(struct nl_sock *sk, int family, struct id_list *l, uint32_t id)
+{
+	for (int i = 0; i < 100; i++) {
+		int err = dump_ids(sk, family, l);
+
+		if (err || !listed(l, id))
+			return err;
+		usleep(10000);
+	}
+	return 0;
+}
+
 /* Sends @msg (a WATCH_* request) and reads the reply into @w and @r. */
 static int send_req(struct nl_sock *sk, struct nl_msg *msg, struct watch_reply *w,
 		    struct nl_reply *r)
 {
 	struct watch_reply unused;
-	uint32_t seq;
 
-	memset(r, 0, sizeof(*r));
-	if (req_send(sk, msg, &seq))
+	if (req_send_read(sk, msg, 64 * 1024, watch_one_cb, w ? w : &unused, r) < 0)
 		return -EIO;
-	nl_read(nl_socket_get_fd(sk), seq, 64 * 1024, 0, watch_one_cb,
-		w ? w : &unused, r);
 	return r->err;
 }
 
@@ -161,45 +171,6 @@ static pid_t spawn_sleeper(void)
 		_exit(0);
 	}
 	return pid;
-}
-
-static void reap(pid_t pid)
-{
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-}
-
-static pid_t dead_pid(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(0);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	return pid;
-}
-
-/* Runs @fn in a child as uid/gid 65534; returns its exit status or -1. */
-static int run_as_nobody(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-			_exit(100);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 FIXTURE(watch) {
@@ -394,7 +365,6 @@ TEST_F(watch, ends_with_its_process)
 	pid_t pid = spawn_sleeper();
 	struct watch_reply w;
 	struct nl_reply r;
-	int i;
 
 	ASSERT_NE(NULL, l);
 	ASSERT_LT(0, pid);
@@ -402,13 +372,8 @@ TEST_F(watch, ends_with_its_process)
 				   VMCTL_EVENT_PROCESS_EXIT, &w, &r)) TH_LOG("%s", r.msg);
 	ASSERT_EQ(0, dump_ids(self->sk, self->family, l));
 	EXPECT_TRUE(listed(l, w.id));
-	reap(pid);
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, dump_ids(self->sk, self->family, l));
-		if (!listed(l, w.id))
-			break;
-		usleep(10000);
-	}
+	kill_child(pid);
+	ASSERT_EQ(0, wait_unlisted(self->sk, self->family, l, w.id));
 	EXPECT_FALSE(listed(l, w.id)) TH_LOG("watch %u outlived its process", w.id);
 	EXPECT_EQ(-ENOENT, watch_del(self->sk, self->family, w.id, &r));
 	free(l);
@@ -458,7 +423,7 @@ TEST_F(watch, socket_owned_watch_ends_with_its_socket)
 	struct watch_reply w, kept;
 	struct nl_msg *msg;
 	struct nl_reply r;
-	int family, i;
+	int family;
 
 	ASSERT_NE(NULL, l);
 	owner = nl_open(&family);
@@ -472,12 +437,7 @@ TEST_F(watch, socket_owned_watch_ends_with_its_socket)
 	ASSERT_EQ(0, dump_ids(self->sk, self->family, l));
 	EXPECT_TRUE(listed(l, w.id));
 	nl_socket_free(owner);
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, dump_ids(self->sk, self->family, l));
-		if (!listed(l, w.id))
-			break;
-		usleep(10000);
-	}
+	ASSERT_EQ(0, wait_unlisted(self->sk, self->family, l, w.id));
 	EXPECT_FALSE(listed(l, w.id));
 	EXPECT_TRUE(listed(l, kept.id));
 	EXPECT_EQ(0, watch_del(self->sk, self->family, kept.id, &r));
@@ -497,7 +457,7 @@ TEST_F(watch, rights_are_those_of_proc)
 	EXPECT_EQ(0, run_as_nobody(nobody_checks, &a));
 	/* The administrator may delete anybody's; root made this one. */
 	EXPECT_EQ(0, watch_del(self->sk, self->family, w.id, &r));
-	reap(a.other);
+	kill_child(a.other);
 }
 
 static long read_param(const char *path)
@@ -615,7 +575,7 @@ TEST_F(watch, events_reach_only_allowed_listeners)
 		uint32_t id;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		if (become_nobody())
 			_exit(100);
 		sk = events_open();
 		c = sk ? 'r' : 'e';
@@ -641,7 +601,7 @@ TEST_F(watch, events_reach_only_allowed_listeners)
 	ASSERT_EQ(0, watch_add_pid(self->sk, self->family, target,
 				   VMCTL_EVENT_PROCESS_EXIT, &w, &r));
 	ASSERT_EQ(sizeof(w.id), write(result[1], &w.id, sizeof(w.id)));
-	reap(target);
+	kill_child(target);
 	EXPECT_TRUE(event_heard(mine, w.id));
 	ASSERT_EQ(listener, waitpid(listener, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));

@@ -391,8 +391,11 @@ static bool find_watch(struct vmctl_ctx *ctx, uint32_t id, struct vmctl_watch_in
 	return found;
 }
 
-/* Waits up to @timeout_ms for a watch on @pid to exist; its id or 0. */
-static uint32_t wait_watch_of(struct vmctl_ctx *ctx, pid_t pid, int timeout_ms)
+/*
+ * Waits up to @timeout_ms (0: one look) for a watch on @pid, or for a
+ * global watch if @global, to be listed; its id or 0.
+ */
+static uint32_t wait_watch(struct vmctl_ctx *ctx, bool global, pid_t pid, int timeout_ms)
 {
 	int64_t end = deadline_ns(timeout_ms);
 
@@ -403,7 +406,8 @@ static uint32_t wait_watch_of(struct vmctl_ctx *ctx, pid_t pid, int timeout_ms)
 
 		if (!vmctl_watch_list(ctx, &w, &n)) {
 			for (i = 0; i < n; i++)
-				if (!(w[i].flags & VMCTL_WATCH_SPEC_GLOBAL) && w[i].pid == pid)
+				if (global ? w[i].flags & VMCTL_WATCH_SPEC_GLOBAL :
+				    !(w[i].flags & VMCTL_WATCH_SPEC_GLOBAL) && w[i].pid == pid)
 					id = w[i].id;
 			free(w);
 		}
@@ -568,7 +572,7 @@ TEST_F(watch, add_errors)
 	spec.events = 0;
 
 	/* Nothing was left behind by those. */
-	EXPECT_EQ(0, wait_watch_of(self->ctx, getpid(), 0));
+	EXPECT_EQ(0, wait_watch(self->ctx, false, getpid(), 0));
 
 	/* A global watch cannot have a fault rate. */
 	spec = (struct vmctl_watch_spec){ .flags = VMCTL_WATCH_SPEC_GLOBAL, .fault_rate = 5 };
@@ -1255,7 +1259,7 @@ TEST_F(watch, tool_json)
 	ASSERT_EQ(0, tool_start(&t, -1, (const char *const[]){ "--json", pidarg, NULL }));
 	self->kids[self->nkids++] = t.pid;
 	/* The tool subscribes before it creates its watch. */
-	id = wait_watch_of(self->ctx, ch.pid, 5000);
+	id = wait_watch(self->ctx, false, ch.pid, 5000);
 	ASSERT_NE(0, id) TH_LOG("the tool made no watch");
 	ASSERT_EQ(0, go(&ch));
 	EXPECT_EQ(0, reap(ch.pid, 10000));
@@ -1314,7 +1318,7 @@ TEST_F(watch, tool_text_and_sigint)
 	ASSERT_EQ(0, tool_start(&t, -1, (const char *const[]){
 		"--threshold", "85", "--events", "map-count-threshold", pidarg, NULL }));
 	self->kids[self->nkids++] = t.pid;
-	id = wait_watch_of(self->ctx, ch.pid, 5000);
+	id = wait_watch(self->ctx, false, ch.pid, 5000);
 	ASSERT_NE(0, id);
 	ASSERT_EQ(0, go(&ch));
 	EXPECT_EQ(0, reap(ch.pid, 10000));
@@ -1338,7 +1342,7 @@ TEST_F(watch, tool_text_and_sigint)
 	snprintf(pidarg, sizeof(pidarg), "%d", ch.pid);
 	ASSERT_EQ(0, tool_start(&t, -1, (const char *const[]){ pidarg, NULL }));
 	self->kids[self->nkids++] = t.pid;
-	id = wait_watch_of(self->ctx, ch.pid, 5000);
+	id = wait_watch(self->ctx, false, ch.pid, 5000);
 	ASSERT_NE(0, id);
 	kill(t.pid, SIGINT);
 	status = reap(t.pid, 5000);
@@ -1362,7 +1366,7 @@ TEST_F(watch, tool_closed_output)
 	snprintf(pidarg, sizeof(pidarg), "%d", ch.pid);
 	ASSERT_EQ(0, tool_start(&t, -1, (const char *const[]){ pidarg, NULL }));
 	self->kids[self->nkids++] = t.pid;
-	id = wait_watch_of(self->ctx, ch.pid, 5000);
+	id = wait_watch(self->ctx, false, ch.pid, 5000);
 	ASSERT_NE(0, id);
 	close(t.out);
 	status = reap(t.pid, 5000);
@@ -1419,29 +1423,6 @@ static bool read_until(int fd, char *buf, size_t len, const char *needle, int ti
 	return true;
 }
 
-/* The id of a global watch, 0 if none. */
-static uint32_t global_watch(struct vmctl_ctx *ctx, int timeout_ms)
-{
-	int64_t end = deadline_ns(timeout_ms);
-
-	do {
-		struct vmctl_watch_info *w;
-		uint32_t id = 0;
-		size_t n, i;
-
-		if (!vmctl_watch_list(ctx, &w, &n)) {
-			for (i = 0; i < n; i++)
-				if (w[i].flags & VMCTL_WATCH_SPEC_GLOBAL)
-					id = w[i].id;
-			free(w);
-		}
-		if (id)
-			return id;
-		usleep(10000);
-	} while (now_ns() < end);
-	return 0;
-}
-
 /* As root without PID: a global watch ("all" events it can have), until SIGTERM. */
 TEST_F(watch, tool_global)
 {
@@ -1453,11 +1434,11 @@ TEST_F(watch, tool_global)
 	uint32_t id;
 
 	LOWER_MAX();
-	ASSERT_EQ(0, global_watch(self->ctx, 0)) TH_LOG("a global watch exists already");
+	ASSERT_EQ(0, wait_watch(self->ctx, true, 0, 0)) TH_LOG("a global watch exists already");
 	SPAWN(&ch, PLAN_EXHAUST, 0, 0, 0);
 	ASSERT_EQ(0, tool_start(&t, -1, (const char *const[]){ "--events", "all", NULL }));
 	self->kids[self->nkids++] = t.pid;
-	id = global_watch(self->ctx, 5000);
+	id = wait_watch(self->ctx, true, 0, 5000);
 	ASSERT_NE(0, id);
 	ASSERT_EQ(0, go(&ch));
 	EXPECT_EQ(0, reap(ch.pid, 10000));
@@ -1496,7 +1477,7 @@ TEST_F(watch, tool_reports_loss)
 		"--threshold", "50", "--hysteresis", "0", pidarg, NULL }));
 	self->kids[self->nkids++] = t.pid;
 	ASSERT_LE(0, fcntl(t.out, F_SETPIPE_SZ, 4096));
-	id = wait_watch_of(self->ctx, ch.pid, 5000);
+	id = wait_watch(self->ctx, false, ch.pid, 5000);
 	ASSERT_NE(0, id);
 	ASSERT_EQ(0, go(&ch));
 	EXPECT_EQ(0, reap(ch.pid, 10000));
