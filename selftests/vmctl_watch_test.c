@@ -670,11 +670,12 @@ TEST_F(watch, grow_to_exhaustion)
 
 	ASSERT_EQ(0, go(&other));
 	ASSERT_EQ(0, go(&ch));
-	status = reap(ch.pid, 10000);
+	/* Read while they run: receipt times measure delivery. */
+	ASSERT_EQ(0, drain(ev, log, id, 13000));
+	status = reap(ch.pid, 1000);
 	EXPECT_EQ(0, status) TH_LOG("child status 0x%x", status);
 	status = reap(other.pid, 10000);
 	EXPECT_EQ(0, status) TH_LOG("sibling status 0x%x", status);
-	ASSERT_EQ(0, drain(ev, log, id, 3000));
 	/* Anything late would come within a second. */
 	drain(ev, log, 0, 1000);
 
@@ -684,8 +685,11 @@ TEST_F(watch, grow_to_exhaustion)
 		EXPECT_NE(other.pid, e->pid) TH_LOG("event %s of the unwatched sibling",
 						     vmctl_event_name(e->type));
 		EXPECT_EQ(id, e->watch_id);
-		/* Within a second of its cause, and in order. */
-		EXPECT_GT(NSEC, log->recv_ns[i] - (int64_t)e->time_ns)
+		/*
+		 * Within a second of its cause (ten on a debug kernel, whose
+		 * work items can wait that long), and in order.
+		 */
+		EXPECT_GT(NSEC * vmctl_test_timeout_scale(), log->recv_ns[i] - (int64_t)e->time_ns)
 			TH_LOG("event %d received %lld ns after its cause", i,
 			       (long long)(log->recv_ns[i] - (int64_t)e->time_ns));
 		EXPECT_LE((int64_t)e->time_ns, log->recv_ns[i]);
@@ -1008,7 +1012,7 @@ TEST_F(watch, commit_refused)
 	EXPECT_EQ(4 * ps, e->limit_bytes);
 	EXPECT_EQ(4 * ps, e->committed_bytes);
 	EXPECT_EQ(8 * ps, e->request_bytes);
-	EXPECT_GT(NSEC, log->recv_ns[0] - (int64_t)e->time_ns);
+	EXPECT_GT(NSEC * vmctl_test_timeout_scale(), log->recv_ns[0] - (int64_t)e->time_ns);
 
 	EXPECT_EQ(0, vmctl_set_commit_limit(self->ctx, 0, 0, NULL));
 	EXPECT_EQ(0, vmctl_release(self->ctx, p));
@@ -1067,7 +1071,7 @@ TEST_F(watch, fault_rate)
 		EXPECT_LE(200, e->fault_rate);
 		EXPECT_EQ(200, e->fault_rate_limit);
 		EXPECT_EQ(ch.pid, e->pid);
-		EXPECT_GT(NSEC, log->recv_ns[i] - (int64_t)e->time_ns);
+		EXPECT_GT(NSEC * vmctl_test_timeout_scale(), log->recv_ns[i] - (int64_t)e->time_ns);
 	}
 	/* Steady above the limit: it fired, and did not repeat every tick. */
 	EXPECT_LE(1, rates);
