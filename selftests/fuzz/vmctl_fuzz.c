@@ -137,6 +137,16 @@ static void count_err(int e)
 	atomic_fetch_add(&n_errno[e > 0 && e < NERRNO ? e : NERRNO], 1);
 }
 
+/* Counts a call's outcome: @e 0 is a success, else its errno. Returns @e. */
+static int count_result(int e)
+{
+	if (e)
+		count_err(e);
+	else
+		atomic_fetch_add(&n_ok, 1);
+	return e;
+}
+
 static bool time_up(void)
 {
 	struct timespec now;
@@ -541,7 +551,7 @@ static void fuzz_ioctl(uint64_t *s, struct arena *a)
 	size_t vmas_room = 0, names_room = 0, place, room;
 	uint64_t size = gen_size(s, d->full, d->ver0);
 	char in[PAGE], *b;
-	int ret, e;
+	int ret;
 
 	/* Unknown or mis-encoded command numbers now and then. */
 	switch (rn(s, 16)) {
@@ -581,12 +591,7 @@ static void fuzz_ioctl(uint64_t *s, struct arena *a)
 
 	atomic_fetch_add(&n_ioctl, 1);
 	ret = ioctl(g_fd, cmd, b);
-	e = ret < 0 ? errno : 0;
-	if (ret < 0) {
-		count_err(e);
-	} else {
-		atomic_fetch_add(&n_ok, 1);
-	}
+	count_result(ret < 0 ? errno : 0);
 	if (b != a->page + place)
 		goto cleanup;
 
@@ -830,10 +835,7 @@ static void fuzz_netlink(uint64_t *s, int *skp, int family)
 				if (h->nlmsg_type == NLMSG_ERROR) {
 					struct nlmsgerr *er = NLMSG_DATA(h);
 
-					if (er->error)
-						count_err(-er->error);
-					else
-						atomic_fetch_add(&n_ok, 1);
+					count_result(-er->error);
 					done = true;
 				} else if (h->nlmsg_type == NLMSG_DONE) {
 					atomic_fetch_add(&n_ok, 1);
@@ -1117,10 +1119,7 @@ static void fuzz_watch(uint64_t *s, int *skp, int family)
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *er = NLMSG_DATA(h);
 
-				if (er->error)
-					count_err(-er->error);
-				else
-					atomic_fetch_add(&n_ok, 1);
+				count_result(-er->error);
 				if (!er->error && g->cmd == VMCTL_CMD_WATCH_DEL) {
 					atomic_fetch_add(&n_watch_del_ok, 1);
 					/* At the end: our ADD of it may be in flight. */
@@ -1268,12 +1267,8 @@ static void seq_step(uint64_t *s, struct arena *a, bool single)
 	switch (what) {
 	case 1: case 2: case 3:
 		r.flags = rn(s, 3) ? 0 : VMCTL_COMMIT_POPULATE;
-		ret = ioctl(g_fd, VMCTL_IOC_COMMIT, &r);
-		if (ret) {
-			count_err(errno);
+		if (count_result(ioctl(g_fd, VMCTL_IOC_COMMIT, &r) ? errno : 0))
 			break;
-		}
-		atomic_fetch_add(&n_ok, 1);
 		/* Committed: writable, unless another thread interferes. */
 		ret = try_write((char *)r.addr, 7);
 		if (ret && single)
@@ -1281,28 +1276,20 @@ static void seq_step(uint64_t *s, struct arena *a, bool single)
 				(unsigned long long)r.addr, ret);
 		break;
 	case 4: case 5:
-		ret = ioctl(g_fd, VMCTL_IOC_DECOMMIT, &r);
-		if (ret) {
-			count_err(errno);
+		if (count_result(ioctl(g_fd, VMCTL_IOC_DECOMMIT, &r) ? errno : 0))
 			break;
-		}
-		atomic_fetch_add(&n_ok, 1);
 		if (single && try_write((char *)r.addr, 1) == 0)
 			problem("write to decommitted page 0x%llx worked",
 				(unsigned long long)r.addr);
 		break;
 	case 6:
-		ret = ioctl(g_fd, VMCTL_IOC_RESET, &r);
-		ret ? count_err(errno) : (void)atomic_fetch_add(&n_ok, 1);
+		count_result(ioctl(g_fd, VMCTL_IOC_RESET, &r) ? errno : 0);
 		break;
 	case 7: {
 		struct vmctl_query q = { .size = sizeof(q), .addr = r.addr + rn(s, PAGE) };
 
-		if (ioctl(g_fd, VMCTL_IOC_QUERY, &q)) {
-			count_err(errno);
+		if (count_result(ioctl(g_fd, VMCTL_IOC_QUERY, &q) ? errno : 0))
 			break;
-		}
-		atomic_fetch_add(&n_ok, 1);
 		if (q.base + q.region_size < q.base)
 			problem("QUERY region wraps");
 		break;
@@ -1312,10 +1299,7 @@ static void seq_step(uint64_t *s, struct arena *a, bool single)
 			break;
 		r.addr = addr + rn(s, sz);
 		r.len = 0;
-		if (ioctl(g_fd, VMCTL_IOC_RELEASE, &r))
-			count_err(errno);
-		else
-			atomic_fetch_add(&n_ok, 1);
+		count_result(ioctl(g_fd, VMCTL_IOC_RELEASE, &r) ? errno : 0);
 		break;
 	case 9:
 		/* Punch a hole, or unmap it all. */
