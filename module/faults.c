@@ -1323,11 +1323,31 @@ static void vmctl_fproc_unhash(struct vmctl_fproc *p)
 	vmctl_fslots_clear(p);
 }
 
+/*
+ * The name as /proc/PID/comm shows it now: the process may have renamed
+ * itself (exec, prctl(PR_SET_NAME) on its main thread) since tracking
+ * started. The leader is found through the pid, as an exec by another
+ * thread makes that thread the leader; once the process is reaped, the
+ * leader we hold a reference to keeps the name it exited with. Under
+ * vmctl_faults_mutex, like every reader of @p->comm.
+ */
+static void vmctl_fproc_update_comm(struct vmctl_fproc *p)
+{
+	struct task_struct *leader;
+
+	lockdep_assert_held(&vmctl_faults_mutex);
+	rcu_read_lock();
+	leader = pid_task(p->pid, PIDTYPE_TGID);
+	get_task_comm(p->comm, leader ?: p->task);
+	rcu_read_unlock();
+}
+
 static void vmctl_fproc_stop_finish(struct vmctl_fproc *p)
 {
 	struct vmctl_fthread *t;
 
 	WRITE_ONCE(p->stopping, false);
+	vmctl_fproc_update_comm(p);
 	p->exited = true;
 	p->end_ns = ktime_get_ns();
 	if (!p->system && !--vmctl_nlive && !vmctl_fsystem)
@@ -1813,8 +1833,10 @@ struct vmctl_fproc *vmctl_faults_by_id_locked(u64 id)
 	return NULL;
 }
 
-void vmctl_fproc_comm(const struct vmctl_fproc *p, char comm[TASK_COMM_LEN])
+void vmctl_fproc_comm(struct vmctl_fproc *p, char comm[TASK_COMM_LEN])
 {
+	if (!p->exited)
+		vmctl_fproc_update_comm(p);
 	memcpy(comm, p->comm, TASK_COMM_LEN);
 }
 

@@ -45,7 +45,7 @@ u64 vmctl_fproc_id(const struct vmctl_fproc *p);
 pid_t vmctl_fproc_pid(const struct vmctl_fproc *p, struct pid_namespace *ns);
 /* The tracked process with @id, or NULL. */
 struct vmctl_fproc *vmctl_faults_by_id_locked(u64 id);
-void vmctl_fproc_comm(const struct vmctl_fproc *p, char comm[TASK_COMM_LEN]);
+void vmctl_fproc_comm(struct vmctl_fproc *p, char comm[TASK_COMM_LEN]);
 
 /*
  * The aggregate of system-wide tracking (faults of processes without a

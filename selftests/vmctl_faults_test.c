@@ -534,6 +534,82 @@ TEST_F_TIMEOUT(faults, exited_kept_until_read, 600)
 	ASSERT_EQ(0, track(self->fd, VMCTL_IOC_UNTRACK, pid));
 }
 
+/* The comm of @pid's record in the netlink dump, or false if it has none. */
+static bool listed_comm(struct vmctl_ctx *ctx, pid_t pid, char *comm, size_t size)
+{
+	struct vmctl_proc_faults *procs = NULL;
+	bool found = false;
+	size_t n = 0, i;
+
+	if (vmctl_list_faults(ctx, &procs, &n))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (procs[i].pid == pid) {
+			snprintf(comm, size, "%s", procs[i].comm);
+			found = true;
+		}
+	}
+	free(procs);
+	return found;
+}
+
+/*
+ * A record's name is the process's name as /proc/PID/comm shows it now,
+ * not the one it had when tracking started; after the exit, the last one.
+ */
+TEST_F(faults, comm_follows_rename)
+{
+	int go[2], done[2], status;
+	char comm[VMCTL_COMM_SIZE], now[VMCTL_COMM_SIZE];
+	struct vmctl_ctx *ctx;
+	char c = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, vmctl_new(&ctx));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		static const char * const names[] = { "vmctl-renamed", "vmctl-exiting" };
+		unsigned int i;
+
+		for (i = 0; i < 2; i++) {
+			if (read(go[0], &c, 1) != 1)
+				_exit(1);
+			prctl(PR_SET_NAME, names[i]);
+			if (write(done[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(0, track(self->fd, VMCTL_IOC_TRACK, pid));
+	ASSERT_TRUE(listed_comm(ctx, pid, comm, sizeof(comm)));
+	ASSERT_TRUE(proc_comm(pid, now, sizeof(now)));
+	EXPECT_STREQ(now, comm);
+
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	ASSERT_TRUE(listed_comm(ctx, pid, comm, sizeof(comm)));
+	EXPECT_STREQ("vmctl-renamed", comm);
+	ASSERT_TRUE(proc_comm(pid, now, sizeof(now)));
+	EXPECT_STREQ(now, comm);
+
+	/* Renamed again and reaped before anyone reads the record. */
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_TRUE(listed_comm(ctx, pid, comm, sizeof(comm)));
+	EXPECT_STREQ("vmctl-exiting", comm);
+
+	track(self->fd, VMCTL_IOC_UNTRACK, pid);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	vmctl_unref(ctx);
+}
+
 /* A file on a real block device, caches dropped: major faults. */
 TEST_F(faults, major_block_device)
 {

@@ -675,23 +675,6 @@ static int proc_pids_with_maps(struct pid_list *l)
 	return 0;
 }
 
-static bool proc_comm(pid_t pid, char *buf, size_t size)
-{
-	char path[64];
-	FILE *f;
-	bool ok;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	ok = fgets(buf, size, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
 /* ---- tests -------------------------------------------------------------------- */
 
 FIXTURE(nl) {

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -93,6 +95,24 @@ static inline int become_nobody(void)
 }
 
 /* Kills and reaps a child; pid <= 0 (one that was never forked) is ignored. */
+/* @pid's name as /proc/PID/comm shows it, without the newline. */
+static inline bool proc_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, size, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
 static inline void kill_child(pid_t pid)
 {
 	if (pid > 0) {
