@@ -192,7 +192,7 @@ struct vmctl_fproc {
 	struct pid *pid;		/* its tgid */
 	kuid_t uid;			/* real uid of the process at track time */
 	kuid_t tracker_uid;		/* fsuid of the tracker */
-	char comm[TASK_COMM_LEN];
+	char comm[TASK_COMM_LEN];	/* refreshed and read under vmctl_faults_mutex */
 	u64 start_ns, end_ns;
 	u64 base_min, base_maj;
 	bool exited;

@@ -45,6 +45,7 @@ u64 vmctl_fproc_id(const struct vmctl_fproc *p);
 pid_t vmctl_fproc_pid(const struct vmctl_fproc *p, struct pid_namespace *ns);
 /* The tracked process with @id, or NULL. */
 struct vmctl_fproc *vmctl_faults_by_id_locked(u64 id);
+/* Its name as /proc/PID/comm shows it now, or as it exited. */
 void vmctl_fproc_comm(struct vmctl_fproc *p, char comm[TASK_COMM_LEN]);
 
 /*
